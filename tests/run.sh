@@ -1,0 +1,57 @@
+#!/bin/sh
+# The whole test suite, from a fresh Debian 12 machine, as root:
+# installs what the build and the tests need, builds twice (strict warnings,
+# then ASan+UBSan) and runs every test in each build.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+packages="build-essential autoconf automake libtool pkgconf
+libinih-dev libcurl4-openssl-dev libcjson-dev libmnl-dev libcap-ng-dev
+libyaml-dev libcmocka-dev containernetworking-plugins golang-go
+golang-github-appc-cni-dev iproute2 iputils-ping openssl python3"
+if [ "$(id -u)" = 0 ] && [ -z "${XCNI_NO_APT:-}" ]; then
+	missing=
+	for p in $packages; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		echo "installing:$missing"
+		apt-get update -q
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+	fi
+fi
+
+autoreconf -fi
+jobs=$(nproc)
+status=0
+
+run_build() {
+	dir=$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q --enable-werror "$@" &&
+	    make -s -j"$jobs" && make -j"$jobs" check) || status=1
+}
+
+run_build build-ci
+run_build build-san --enable-sanitizers
+
+passed=0
+failed=0
+skipped=0
+for log in build-ci/test-suite.log build-san/test-suite.log; do
+	[ -f "$log" ] || { failed=$((failed + 1)); continue; }
+	for t in $(find "${log%/*}" -name '*.trs'); do
+		passed=$((passed + $(grep -c '^:test-result: PASS' "$t" || true)))
+		failed=$((failed + $(grep -cE '^:test-result: (FAIL|ERROR|XPASS)' "$t" || true)))
+		skipped=$((skipped + $(grep -c '^:test-result: SKIP' "$t" || true)))
+	done
+done
+[ "$passed" -gt 0 ] || status=1
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
