@@ -1,0 +1,63 @@
+/* The configuration model: the INI file of xcni.ini(5), resolved. */
+#ifndef XCNI_CONF_H
+#define XCNI_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "addr.h"
+#include "log.h"
+
+#define CONFIG_DEFAULT_PATH SYSCONFDIR "/xcni/xcni.ini"
+
+struct net_config {
+	char *name;			/* section name, a valid CNI network name */
+	unsigned line;			/* line of the [section] header */
+	char *cidr_annotation;		/* NULL: spec.podCIDRs (primary network) */
+	char *address_annotation;	/* NULL: InternalIP addresses */
+	unsigned protocol;		/* rtm_protocol, 5..255, unique */
+	unsigned table;			/* routing table, default 254 (main) */
+	unsigned metric;		/* route priority, default 0 */
+	unsigned mtu;			/* 0: auto */
+	char *cni_conf;			/* file name in cni-conf-dir; NULL: none */
+	char *bridge;			/* bridge name in the conflist */
+	char *ipam_data_dir;		/* host-local dataDir, under /run */
+	struct cidr *allowed_cidrs;	/* empty: any CIDR is routed */
+	size_t n_allowed_cidrs;
+};
+
+struct config {
+	char *path;			/* the file read */
+	char *node_name;		/* resolved: key, $NODE_NAME, host name */
+	char *kubeconfig;		/* NULL: $KUBECONFIG, else in-cluster */
+	char *user;			/* worker user as written */
+	uid_t uid;			/* resolved worker credentials */
+	gid_t gid;
+	char *state_dir;
+	char *cni_conf_dir;
+	char *cni_bin_dir;
+	enum log_level log_level;
+	struct net_config *nets;
+	size_t n_nets;
+};
+
+/* Parse and validate. Every problem is printed to err as "FILE:LINE: msg"
+ * (all of them, not just the first). Returns 0 with cfg filled, or the
+ * number of errors (> 0) with cfg empty. name is used in messages. */
+int config_load(const char *path, struct config *cfg, FILE *err);
+int config_parse(const char *name, const char *text, size_t len,
+    struct config *cfg, FILE *err);
+
+/* The resolved configuration as INI text that config_parse accepts, every
+ * default explicit, in a stable order. With only != NULL, [global] and that
+ * one network (what a worker is sent). */
+void config_print(const struct config *cfg, const char *only, FILE *out);
+
+const struct net_config *config_network(const struct config *cfg,
+    const char *name);
+bool net_config_equal(const struct net_config *a, const struct net_config *b);
+void config_free(struct config *cfg);
+
+#endif
