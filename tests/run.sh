@@ -39,6 +39,9 @@ run_build() {
 
 run_build build-ci
 run_build build-san --enable-sanitizers
+# Every fuzz target for a short while; long runs are `make fuzz`.
+rm -rf build-fuzz
+FUZZ_BUILD_DIR=$top/build-fuzz sh tests/fuzz/run.sh 30 | tee build-fuzz.tap
 
 passed=0
 failed=0
@@ -51,6 +54,8 @@ for log in build-ci/test-suite.log build-san/test-suite.log; do
 		skipped=$((skipped + $(grep -c '^:test-result: SKIP' "$t" || true)))
 	done
 done
+passed=$((passed + $(grep -c '^ok ' build-fuzz.tap || true)))
+failed=$((failed + $(grep -c '^not ok ' build-fuzz.tap || true)))
 [ "$passed" -gt 0 ] || status=1
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed, $skipped skipped"
