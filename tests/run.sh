@@ -7,22 +7,8 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-packages="build-essential autoconf automake libtool pkgconf
-libinih-dev libcurl4-openssl-dev libcjson-dev libmnl-dev libcap-ng-dev
-libyaml-dev libcmocka-dev containernetworking-plugins golang-go
-golang-github-appc-cni-dev iproute2 iputils-ping openssl python3"
-if [ "$(id -u)" = 0 ] && [ -z "${XCNI_NO_APT:-}" ]; then
-	missing=
-	for p in $packages; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		    grep -q 'install ok installed' || missing="$missing $p"
-	done
-	if [ -n "$missing" ]; then
-		echo "installing:$missing"
-		apt-get update -q
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-	fi
-fi
+. "$top/tests/deps.sh"
+xcni_install_deps
 
 autoreconf -fi
 jobs=$(nproc)
