@@ -1,0 +1,194 @@
+#!/bin/sh
+# End-to-end: the lab (tests/lab/lab.sh) with three nodes, then nodes join
+# and leave, annotations move, workers die, the supervisor restarts and the
+# API server goes away, while pods keep reaching each other. TAP output.
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+LAB=xe$$
+LAB_DIR=/run/xcni-lab/$LAB
+. "$top_srcdir/tests/lab/lab.sh"
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+echo "1..14"
+if [ "$(id -u)" != 0 ]; then
+	i=0
+	while [ $i -lt 14 ]; do
+		i=$((i + 1))
+		echo "ok $i # SKIP needs root for network namespaces"
+	done
+	exit 0
+fi
+trap 'lab_down' EXIT
+trap 'exit 1' INT TERM
+
+lab_up 3 1
+ok $? "three nodes, a pod on each"
+sleep 1
+
+pings() {
+	f=0
+	for net in eth0 net1; do
+		for fam in 4 6; do
+			out=$(lab_ping_all "$net" "$fam") || f=$((f + 1))
+			[ -n "$out" ] && diag "$out"
+		done
+	done
+	return $f
+}
+pings
+ok $? "every pod reaches every other pod, both networks and families"
+
+# How many of the nodes other than $1 have route $2 for protocol $3?
+routed_by_others() {
+	self=$1
+	dst=$2
+	proto=$3
+	c=0
+	for d in "$LAB_DIR"/n*/xcni.ini; do
+		i=${d%/xcni.ini}
+		i=${i##*/n}
+		[ "$i" = "$self" ] && continue
+		case $dst in
+		*:*) fam=-6 ;;
+		*) fam=-4 ;;
+		esac
+		lab_in "n$i" ip "$fam" route show "$dst" proto "$proto" |
+		    grep -q . && c=$((c + 1))
+	done
+	echo $c
+}
+
+# Wait up to $1 tenths of a second for a command to succeed.
+wait_for() {
+	t=$1
+	shift
+	while ! "$@"; do
+		t=$((t - 1))
+		[ $t -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+all_route() {
+	[ "$(routed_by_others "$1" "$2" "$3")" -eq "$4" ]
+}
+
+start=$(date +%s%N)
+lab_add_node 4
+wait_for 20 all_route 4 198.18.4.0/24 202 3 &&
+    wait_for 20 all_route 4 fd00:0:0:4::/64 202 3 &&
+    wait_for 20 all_route 4 198.19.4.0/24 200 3
+r=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+diag "routes to the new node everywhere after ${ms} ms"
+ok $r "a node joins: every other node routes to it within 2 s"
+lab_wait_ready 4 && lab_add_pod 4 1 && pings
+ok $? "the new node's pod is reachable on both networks"
+
+lab_del_node 4
+wait_for 20 all_route 4 198.18.4.0/24 202 0 &&
+    wait_for 20 all_route 4 fd00:0:0:4::/64 202 0 &&
+    wait_for 20 all_route 4 198.19.4.0/24 200 0 &&
+    wait_for 20 all_route 4 fd00:3:0:4::/64 200 0
+ok $? "a node is deleted: its routes disappear everywhere"
+
+lab_kubectl annotate --overwrite node n2 \
+    cidr.example.com/net3=198.19.22.0/24,fd00:3:0:22::/64 >/dev/null
+wait_for 20 all_route 2 198.19.22.0/24 200 2 &&
+    wait_for 20 all_route 2 198.19.2.0/24 200 0 &&
+    wait_for 20 all_route 2 fd00:3:0:22::/64 200 2
+ok $? "an annotation change moves the secondary range"
+lab_kubectl annotate --overwrite node n2 \
+    cidr.example.com/net3=198.19.2.0/24,fd00:3:0:2::/64 >/dev/null
+wait_for 20 all_route 2 198.19.2.0/24 200 2
+ok $? "moving it back restores the original route"
+
+# Continuous pings from n1's pod to n2's pod while n1's workers are killed.
+ping_during() {
+	a=$(lab_pod_addr 2 1 eth0 4)
+	ip netns exec "$LAB-n1-p1" ping -c "$1" -i 0.2 -W 1 -q "$a" \
+	    >"$LAB_DIR/ping.out" 2>&1 &
+	echo $!
+}
+ping_loss() {
+	sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_DIR/ping.out"
+}
+
+sup=$(cat "$LAB_DIR/n1/supervisor.pid")
+workers=$(pgrep -P "$sup" | tr '\n' ' ')
+p=$(ping_during 25)
+sleep 1
+for w in $workers; do kill -9 "$w"; done
+wait "$p"
+loss=$(ping_loss)
+diag "killed workers $workers; ping loss ${loss}%"
+[ -n "$workers" ] && [ "$loss" = 0 ]
+ok $? "workers killed: pings keep succeeding"
+sleep 2
+new=$(pgrep -P "$sup" | tr '\n' ' ')
+[ -n "$new" ] && [ "$new" != "$workers" ]
+ok $? "the killed workers were restarted ($new)"
+
+# Supervisor restart: not one route changes on any node.
+for i in 1 2 3; do
+	lab_in "n$i" ip monitor route >"$LAB_DIR/n$i/monitor.out" 2>&1 &
+	echo $! >"$LAB_DIR/n$i/monitor.pid"
+done
+sleep 0.3
+lab_stop_supervisor 1
+lab_start_supervisor 1
+sleep 3
+changes=0
+for i in 1 2 3; do
+	kill "$(cat "$LAB_DIR/n$i/monitor.pid")"
+	c=$(grep -c 'proto \(202\|200\)' "$LAB_DIR/n$i/monitor.out")
+	changes=$((changes + c))
+	[ "$c" -gt 0 ] && diag "n$i:" "$(cat "$LAB_DIR/n$i/monitor.out")"
+done
+ok $changes "the supervisor is restarted: no route changes"
+pings
+ok $? "pods still reach each other after the restart"
+
+outage=${LAB_API_OUTAGE:-30}
+p=$(ping_during $((outage * 5)))
+lab_stop_api
+sleep "$outage"
+lab_restart_api
+wait "$p"
+loss=$(ping_loss)
+diag "API server down for ${outage}s; ping loss ${loss}%"
+[ "$loss" = 0 ]
+ok $? "the API server is down for ${outage} s: pod traffic is unaffected"
+lab_kubectl annotate --overwrite node n3 \
+    cidr.example.com/net3=198.19.33.0/24,fd00:3:0:3::/64 >/dev/null
+wait_for 100 all_route 3 198.19.33.0/24 200 2
+ok $? "after the outage, changes are applied again"
+
+trap - EXIT
+pids=$(cat "$LAB_DIR"/n*/supervisor.pid "$LAB_DIR/api/pid" 2>/dev/null)
+lab_down
+sleep 0.5
+left=$(ip netns list | grep -c "^$LAB-")
+procs=0
+for pid in $pids; do
+	kill -0 "$pid" 2>/dev/null && procs=$((procs + 1))
+done
+[ "$left" -eq 0 ] && [ "$procs" -eq 0 ] && [ ! -d "$LAB_DIR" ]
+ok $? "nothing of the lab is left (namespaces $left, processes $procs)"
+exit $((failed > 0))
