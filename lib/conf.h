@@ -22,8 +22,8 @@ struct net_config {
 	unsigned metric;		/* route priority, default 0 */
 	unsigned mtu;			/* 0: auto */
 	char *cni_conf;			/* file name in cni-conf-dir; NULL: none */
-	char *bridge;			/* bridge name in the conflist */
-	char *ipam_data_dir;		/* host-local dataDir, under /run */
+	char *bridge;			/* bridge in the conflist; NULL: no conflist */
+	char *ipam_data_dir;		/* host-local dataDir under /run; NULL: no conflist */
 	struct cidr *allowed_cidrs;	/* empty: any CIDR is routed */
 	size_t n_allowed_cidrs;
 };
@@ -31,21 +31,22 @@ struct net_config {
 struct config {
 	char *path;			/* the file read */
 	char *node_name;		/* resolved: key, $NODE_NAME, host name */
-	char *kubeconfig;		/* NULL: $KUBECONFIG, else in-cluster */
+	char *kubeconfig;		/* resolved: key, $KUBECONFIG; NULL: in-cluster */
 	char *user;			/* worker user as written */
 	uid_t uid;			/* resolved worker credentials */
 	gid_t gid;
 	char *state_dir;
 	char *cni_conf_dir;
 	char *cni_bin_dir;
-	enum log_level log_level;
-	struct net_config *nets;
+	enum log_level log_level;	/* resolved: key, $LOG_LEVEL, info */
+	struct net_config *nets;	/* in file order */
 	size_t n_nets;
 };
 
 /* Parse and validate. Every problem is printed to err as "FILE:LINE: msg"
- * (all of them, not just the first). Returns 0 with cfg filled, or the
- * number of errors (> 0) with cfg empty. name is used in messages. */
+ * (all of them, sorted by line, warnings as "FILE:LINE: warning: msg"; err
+ * may be NULL). Returns 0 with cfg filled, or the number of errors (> 0)
+ * with cfg empty. name is used in messages. */
 int config_load(const char *path, struct config *cfg, FILE *err);
 int config_parse(const char *name, const char *text, size_t len,
     struct config *cfg, FILE *err);
