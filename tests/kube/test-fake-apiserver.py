@@ -126,8 +126,8 @@ class Watch:
         threading.Thread(target=self.run, daemon=True).start()
 
     def run(self):
-        buf = b""
-        body = b""
+        buf = bytearray()       # bytearray: linear even for huge lines
+        body = bytearray()
         ended = "abort"
         try:
             while True:
@@ -136,30 +136,38 @@ class Watch:
                     break
                 buf += data
                 if self.status is None:
-                    if b"\r\n\r\n" not in buf:
+                    end = buf.find(b"\r\n\r\n")
+                    if end < 0:
                         continue
-                    head, buf = buf.split(b"\r\n\r\n", 1)
-                    self.status = int(head.split()[1])
-                while b"\r\n" in buf:       # one chunk at a time
-                    size_s, rest = buf.split(b"\r\n", 1)
-                    size = int(size_s, 16)
+                    with self.cond:
+                        self.status = int(buf[:end].split()[1])
+                        self.cond.notify_all()
+                    del buf[:end + 4]
+                while True:             # each complete chunk
+                    eol = buf.find(b"\r\n")
+                    if eol < 0:
+                        break
+                    size = int(buf[:eol], 16)
                     if size == 0:
                         ended = "clean"
                         raise StopIteration
-                    if len(rest) < size + 2:
+                    if len(buf) < eol + 2 + size + 2:
                         break
-                    body += rest[:size]
-                    buf = rest[size + 2:]
+                    body += buf[eol + 2:eol + 2 + size]
+                    del buf[:eol + 2 + size + 2]
                     with self.cond:
-                        while b"\n" in body:
-                            line, body = body.split(b"\n", 1)
-                            self.lines.append(line)
-                        self.partial = body
+                        while True:
+                            nl = body.find(b"\n")
+                            if nl < 0:
+                                break
+                            self.lines.append(bytes(body[:nl]))
+                            del body[:nl + 1]
+                        self.partial = bytes(body)
                         self.cond.notify_all()
         except (StopIteration, OSError, ValueError):
             pass
         with self.cond:
-            self.partial = body
+            self.partial = bytes(body)
             self.ended = ended
             self.cond.notify_all()
         self.sock.close()
