@@ -182,6 +182,10 @@ class Watch:
                 self.cond.wait(left)
         return True
 
+    def opened(self):
+        """The server sends the headers once the watch is registered."""
+        return self.wait(lambda w: w.status is not None)
+
     def events(self):
         with self.cond:
             return [json.loads(line) for line in self.lines]
@@ -534,7 +538,7 @@ def t_watch_timeout(f):
     w = f.watch("resourceVersion=%s&timeoutSeconds=1" % rv)
     check(w.wait(lambda w: w.ended, 5), "did not end")
     took = time.monotonic() - t0
-    check(w.ended == "clean" and w.status == 200 and 0.9 < took < 2.5,
+    check(w.ended == "clean" and w.status == 200 and 0.9 < took < 4,
           (w.ended, took))
 
 
@@ -636,7 +640,7 @@ def t_stall(f):
     f.fault("heartbeat?rate=50&seconds=0.1")  # events while stalled
     f.ok("GET", "/api/v1/nodes/node-1")
     took = time.monotonic() - t0
-    check(0.8 < took < 2, took)
+    check(0.8 < took < 4, took)
     check(w.wait(lambda w: len(w.lines) > 0, 3), "events after the stall")
     check(time.monotonic() - t0 > 0.8, "an event during the stall")
     w.close()
@@ -646,11 +650,11 @@ def t_stall(f):
 def t_drop(f):
     rv = f.ok("GET", "/api/v1/nodes")["metadata"]["resourceVersion"]
     w = f.watch("resourceVersion=%s" % rv)
-    check(f.wait_watches(1), "watch not open")
+    check(w.opened(), "watch not open")
     f.fault("drop-watches")
     check(w.wait(lambda w: w.ended) and w.ended == "abort", w.ended)
     w = f.watch("resourceVersion=%s" % rv)
-    check(f.wait_watches(1), "watch not open")
+    check(w.opened(), "watch not open")
     f.fault("drop-watches?graceful=1")
     check(w.wait(lambda w: w.ended) and w.ended == "clean", w.ended)
 
@@ -659,7 +663,7 @@ def t_drop(f):
 def t_malformed(f):
     rv = f.ok("GET", "/api/v1/nodes")["metadata"]["resourceVersion"]
     w = f.watch("resourceVersion=%s" % rv)
-    check(f.wait_watches(1), "watch not open")
+    check(w.opened(), "watch not open")
     f.fault("bad-event?kind=malformed")
     check(w.wait(lambda w: w.lines), "nothing")
     try:
@@ -677,7 +681,7 @@ def t_malformed(f):
 def t_truncated(f):
     rv = f.ok("GET", "/api/v1/nodes")["metadata"]["resourceVersion"]
     w = f.watch("resourceVersion=%s" % rv)
-    check(f.wait_watches(1), "watch not open")
+    check(w.opened(), "watch not open")
     f.fault("bad-event?kind=truncated")
     check(w.wait(lambda w: w.ended), "not ended")
     check(w.ended == "abort" and not w.lines and w.partial, (w.lines,
@@ -767,18 +771,6 @@ def t_scale(tmp):
         check(took < 30, "list took %.1f s" % took)
     finally:
         f.stop()
-
-
-def wait_watches(self, n, timeout=5):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if self.ok("GET", "/fake/stats")["watches"] >= n:
-            return True
-        time.sleep(0.05)
-    return False
-
-
-Fake.wait_watches = wait_watches
 
 
 def main():
