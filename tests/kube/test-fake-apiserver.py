@@ -477,6 +477,10 @@ def t_crud(f):
         {"op": "replace", "path": "/spec/podCIDRs/0",
          "value": "fd00:0:1::/64"}], "application/json-patch+json")
     check(p["spec"]["podCIDRs"][0] == "fd00:0:1::/64", p["spec"])
+    p = f.ok("PATCH", "/api/v1/nodes/crud/status", {"status": {
+        "addresses": [{"type": "InternalIP", "address": "192.0.2.98"}]}},
+        "application/merge-patch+json")
+    check(p["status"]["addresses"][0]["address"] == "192.0.2.98", "status")
     st, _, _ = f.call("PATCH", "/api/v1/nodes/crud", {"spec": {
         "podCIDRs": ["not-a-cidr"]}}, "application/merge-patch+json")
     check(st == 422, "invalid CIDR accepted")
