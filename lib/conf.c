@@ -38,6 +38,7 @@ enum nkey {
 };
 
 #define KEYS_MAX N_COUNT
+_Static_assert((int)G_COUNT <= (int)KEYS_MAX, "a section has room for every key");
 
 static const char *const gkey_names[G_COUNT] = {
 	"node-name", "kubeconfig", "user", "state-dir", "cni-conf-dir",
@@ -73,7 +74,7 @@ struct section {
 	char *name;
 	unsigned line;
 	bool global;
-	bool ignore;		/* bad or repeated header: check keys only */
+	bool ignore;		/* bad or repeated header: checked, not kept */
 	bool primary;		/* no cidr-annotation: spec.podCIDRs */
 	struct slot slot[KEYS_MAX];
 };
@@ -91,10 +92,10 @@ struct parser {
 	size_t len, pos;
 	unsigned line;
 	bool key_pending;	/* key line given to inih, no handler call yet */
-	bool stop;
+	bool stop;		/* after a NUL byte: not text, read no more */
 	struct section *sects;
 	size_t n_sects;
-	struct section *cur;
+	struct section *cur;	/* the last header's; NULL before any */
 	struct diag *diags;
 	size_t n_diags;
 	unsigned n_errors;
@@ -487,10 +488,10 @@ section_begin(struct parser *p, const char *s, size_t n)
 		if (*rest == ';' || *rest == '#')
 			break;
 		if (*rest != ' ' && *rest != '\t') {
+			/* The name is clear: keep the section. */
 			error_at(p, p->line, "text after \"[%s]\"; only a "
 			    "comment may follow a section header",
 			    show(name).s);
-			bad = true;
 			break;
 		}
 	}
@@ -676,8 +677,10 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 			c++;
 			continue;
 		}
-		for (end = c + 2; is_alnum(*end) || *end == '_'; end++)
-			;
+		end = c + 1;
+		if (*end == '{')
+			while (is_alnum(*++end) || *end == '_')
+				;
 		if (c[1] != '{' || *end != '}' || end == c + 2 ||
 		    is_digit(c[2])) {
 			error_at(p, sl->line, "%s: \"$\" must start ${NAME} "
@@ -752,7 +755,6 @@ user_resolve(struct parser *p, unsigned line, const char *spec, bool dflt,
 	unsigned long id;
 	bool ok = true;
 
-	errno = 0;
 	if (id_parse(user, &id)) {
 		cfg->uid = (uid_t)id;
 		pw = getpwuid(cfg->uid);
