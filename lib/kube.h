@@ -112,7 +112,8 @@ void kube_watch_process(struct kube_watch *w);
 /* Drops the connection and relists at once (e.g. the caller's state is
  * suspect). */
 void kube_watch_relist(struct kube_watch *w);
-/* True once a list completed and the watch has not failed since. */
+/* True from the end of a complete list until a relist starts (a watch
+ * that reconnects and resumes stays synced). */
 bool kube_watch_synced(const struct kube_watch *w);
 const struct kube_watch_stats *kube_watch_stats(const struct kube_watch *w);
 
@@ -129,11 +130,10 @@ void kube_lines_init(struct kube_lines *l, size_t max);
 void kube_lines_reset(struct kube_lines *l);
 void kube_lines_free(struct kube_lines *l);
 /* Feeds len bytes; calls fn for every complete non-empty line (a trailing
- * "\r" removed), in order. A line longer than max is not kept: its bytes are
- * discarded up to the next newline and feed returns -1 (after delivering the
- * lines before it; the lines after it are not delivered by this call).
- * fn returning non-zero stops the feed, which returns that value. Memory
- * never exceeds max plus one read's worth of slack. */
+ * "\r" removed), in order. A line longer than max is dropped (its bytes
+ * discarded up to the next newline, never buffered) and feed returns -1
+ * after delivering the other lines. fn returning non-zero stops the feed,
+ * which returns that value. Holds at most max bytes. */
 int kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
     int (*fn)(void *arg, const char *line, size_t len), void *arg);
 
