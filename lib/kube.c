@@ -512,6 +512,172 @@ kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
 	return over;
 }
 
+/* --- streaming list decoder ----------------------------------------------- */
+
+void
+kube_listdec_init(struct kube_listdec *d, size_t max)
+{
+	*d = (struct kube_listdec){ .max = max };
+}
+
+void
+kube_listdec_reset(struct kube_listdec *d)
+{
+	d->rest_len = d->item_len = 0;
+	d->depth = 0;
+	d->in_str = d->esc = d->in_items = d->in_item = false;
+}
+
+void
+kube_listdec_free(struct kube_listdec *d)
+{
+	free(d->rest);
+	free(d->item);
+	kube_listdec_init(d, d->max);
+}
+
+static int
+grow(char **p, size_t *cap, size_t need, size_t max)
+{
+	size_t c = *cap != 0 ? *cap : 4096;
+	char *n;
+
+	if (need > max)
+		return -1;
+	while (c < need)
+		c *= 2;
+	if (c > max)
+		c = max;
+	if ((n = realloc(*p, c)) == NULL)
+		return -1;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+/* Copies data[0..n) to the rest, the current item, or nowhere (separators
+ * between elements, non-object elements). */
+static int
+listdec_keep(struct kube_listdec *d, const char *data, size_t n)
+{
+	if (d->in_items && !d->in_item)
+		return 0;
+	if (d->in_item) {
+		if (d->item_len + n > d->item_cap &&
+		    grow(&d->item, &d->item_cap, d->item_len + n, d->max) < 0)
+			return -1;
+		memcpy(d->item + d->item_len, data, n);
+		d->item_len += n;
+		return 0;
+	}
+	if (d->rest_len + n > d->rest_cap &&
+	    grow(&d->rest, &d->rest_cap, d->rest_len + n, d->max) < 0)
+		return -1;
+	memcpy(d->rest + d->rest_len, data, n);
+	d->rest_len += n;
+	return 0;
+}
+
+/* Whether the rest ends with '"items"' and a colon: the array about to
+ * open is the list's items. */
+static bool
+listdec_at_items(const struct kube_listdec *d)
+{
+	size_t i = d->rest_len;
+
+	while (i > 0 && strchr(" \t\r\n", d->rest[i - 1]) != NULL)
+		i--;
+	if (i == 0 || d->rest[--i] != ':')
+		return false;
+	while (i > 0 && strchr(" \t\r\n", d->rest[i - 1]) != NULL)
+		i--;
+	return i >= 7 && memcmp(d->rest + i - 7, "\"items\"", 7) == 0;
+}
+
+int
+kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
+    int (*fn)(void *arg, const cJSON *item), void *arg)
+{
+	const char *end = data + len, *run = data, *p;
+	cJSON *item;
+	int rc;
+
+	/* Bytes are copied in runs; only brackets outside strings change
+	 * where the following bytes go. */
+	for (p = data; p < end; p++) {
+		char c = *p;
+
+		if (d->in_str) {
+			if (d->esc)
+				d->esc = false;
+			else if (c == '\\')
+				d->esc = true;
+			else if (c == '"')
+				d->in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			d->in_str = true;
+			continue;
+		case '{':
+		case '[':
+			if (d->depth == 1 && c == '[') {
+				if (listdec_keep(d, run, (size_t)(p - run)) < 0)
+					return -1;
+				run = p;
+				if (listdec_at_items(d)) {
+					/* '[' goes to the rest, the elements not. */
+					if (listdec_keep(d, p, 1) < 0)
+						return -1;
+					run = p + 1;
+					d->in_items = true;
+				}
+			} else if (d->in_items && d->depth == 2 && c == '{') {
+				run = p;
+				d->in_item = true;
+				d->item_len = 0;
+			}
+			if (++d->depth > 1000)
+				return -1;
+			continue;
+		case '}':
+		case ']':
+			if (d->depth == 0)
+				return -1;
+			d->depth--;
+			if (d->in_item && d->depth == 2) {
+				if (listdec_keep(d, run, (size_t)(p + 1 - run)) < 0)
+					return -1;
+				run = p + 1;
+				d->in_item = false;
+				item = cJSON_ParseWithLength(d->item, d->item_len);
+				if (item == NULL)
+					return -1;
+				rc = fn(arg, item);
+				cJSON_Delete(item);
+				if (rc != 0)
+					return rc;
+			} else if (d->in_items && d->depth == 1) {
+				run = p;
+				d->in_items = false;
+			}
+			continue;
+		default:
+			continue;
+		}
+	}
+	return listdec_keep(d, run, (size_t)(end - run));
+}
+
+cJSON *
+kube_listdec_finish(struct kube_listdec *d)
+{
+	if (d->depth != 0 || d->in_str || d->rest_len == 0)
+		return NULL;
+	return cJSON_ParseWithLength(d->rest, d->rest_len);
+}
+
 const char *
 kube_event_type_name(enum kube_event_type t)
 {
@@ -600,7 +766,7 @@ enum step {
 /* Why a transfer was cut short from inside the write callback. */
 enum abort_reason {
 	ABORT_NONE,
-	ABORT_PAGE_TOO_BIG,
+	ABORT_BAD_PAGE,
 	ABORT_LINE_TOO_LONG,
 	ABORT_BAD_EVENT,
 	ABORT_GONE,		/* ERROR event 410 */
@@ -629,7 +795,7 @@ struct kube_watch {
 	int64_t started, last_byte;
 	enum abort_reason abort;
 	struct buf errbody;	/* a non-200 reply, for the message */
-	struct buf page;	/* the list page being received */
+	struct kube_listdec list;
 	struct kube_lines lines;
 	uint64_t events_this_watch;
 
@@ -637,7 +803,6 @@ struct kube_watch {
 	enum step next;
 	int64_t next_at;	/* -1: nothing scheduled (a transfer runs) */
 	unsigned backoff_ms;
-	unsigned page_size;
 	bool listing;		/* list_begin delivered, list_end not yet */
 	bool synced;
 	bool relist_asked;
@@ -689,7 +854,7 @@ kube_watch_new(struct kube_client *kc, const char *path,
 	if (opts != NULL)
 		w->o = *opts;
 	if (w->o.page_size == 0)
-		w->o.page_size = 50;
+		w->o.page_size = 500;
 	if (w->o.max_message == 0)
 		w->o.max_message = 4 << 20;
 	if (w->o.timeout_min == 0)
@@ -706,12 +871,12 @@ kube_watch_new(struct kube_client *kc, const char *path,
 	w->kc = kc;
 	w->cb = *cb;
 	w->arg = arg;
-	w->page_size = w->o.page_size;
 	w->backoff_ms = w->o.backoff_min_ms;
 	w->curl_deadline = -1;
 	w->next = STEP_LIST;
 	w->next_at = 0;
 	kube_lines_init(&w->lines, w->o.max_message);
+	kube_listdec_init(&w->list, w->o.max_message);
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (w->multi = curl_multi_init()) == NULL)
 		goto fail;
@@ -749,7 +914,7 @@ kube_watch_free(struct kube_watch *w)
 	if (w->epfd >= 0)
 		close(w->epfd);
 	buf_free(&w->errbody);
-	buf_free(&w->page);
+	kube_listdec_free(&w->list);
 	kube_lines_free(&w->lines);
 	free(w->rv);
 	free(w->cont);
@@ -879,6 +1044,27 @@ on_line(void *arg, const char *line, size_t len)
 	return 0;
 }
 
+static void
+list_begin(struct kube_watch *w)
+{
+	if (w->step == STEP_LIST && !w->listing) {
+		w->listing = true;
+		if (w->cb.list_begin != NULL)
+			w->cb.list_begin(w->arg);
+	}
+}
+
+static int
+on_item(void *arg, const cJSON *item)
+{
+	struct kube_watch *w = arg;
+
+	list_begin(w);
+	if (cJSON_IsObject(item))
+		w->cb.object(w->arg, KUBE_ADDED, item);
+	return 0;
+}
+
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -901,11 +1087,12 @@ on_body(char *p, size_t size, size_t n, void *arg)
 		return n;
 	}
 	if (w->step != STEP_WATCH) {
-		if (buf_append(&w->page, p, n, w->o.max_message) == 0)
-			return n;
-		w->abort = w->page.len + n > w->o.max_message ?
-		    ABORT_PAGE_TOO_BIG : ABORT_OOM;
-		return 0;
+		if ((rc = kube_listdec_feed(&w->list, p, n, on_item, w)) < 0) {
+			log_warnx("kube: %s: list: a reply that is not JSON, or "
+			    "an object over %zu bytes", w->path, w->o.max_message);
+			w->abort = ABORT_BAD_PAGE;
+		}
+		return rc == 0 ? n : 0;
 	}
 	rc = kube_lines_feed(&w->lines, p, n, on_line, w);
 	if (rc < 0) {
@@ -927,17 +1114,18 @@ start(struct kube_watch *w)
 	w->status = 0;
 	w->abort = ABORT_NONE;
 	w->events_this_watch = 0;
-	w->page.len = 0;
+	kube_listdec_reset(&w->list);
 	switch (w->step) {
 	case STEP_LIST:
 		w->stats.lists++;
+		w->listing = false;
 		/* No resourceVersion: a consistent read of the latest state. */
-		r = asprintf(&q, "%s?limit=%u", w->path, w->page_size);
+		r = asprintf(&q, "%s?limit=%u", w->path, w->o.page_size);
 		break;
 	case STEP_PAGE:
 		esc = curl_easy_escape(NULL, w->cont, 0);
 		r = esc == NULL ? -1 : asprintf(&q, "%s?limit=%u&continue=%s",
-		    w->path, w->page_size, esc);
+		    w->path, w->o.page_size, esc);
 		break;
 	case STEP_WATCH:
 	default:
@@ -974,37 +1162,30 @@ start(struct kube_watch *w)
 	}
 }
 
-/* A page arrived whole: deliver its items, then go on. */
+/* A page ended well; its items are delivered already. */
 static void
 page_done(struct kube_watch *w)
 {
-	const cJSON *md, *items, *item, *rv, *cont;
+	const cJSON *md, *rv, *cont;
 	cJSON *root;
 
 	w->stats.pages++;
-	root = cJSON_ParseWithLength(w->page.p, w->page.len);
+	root = kube_listdec_finish(&w->list);
 	md = cJSON_GetObjectItemCaseSensitive(root, "metadata");
-	items = cJSON_GetObjectItemCaseSensitive(root, "items");
 	rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
 	cont = cJSON_GetObjectItemCaseSensitive(md, "continue");
-	if (!cJSON_IsObject(root) || !cJSON_IsArray(items) ||
+	if (!cJSON_IsObject(root) ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "items")) ||
 	    !cJSON_IsString(rv) || *rv->valuestring == '\0' ||
 	    (cont != NULL && !cJSON_IsString(cont) && !cJSON_IsNull(cont))) {
-		log_warnx("kube: %s: list: a page that is not a list with "
+		log_warnx("kube: %s: list: a reply that is not a list with "
 		    "metadata.resourceVersion", w->path);
 		w->stats.errors++;
 		cJSON_Delete(root);
 		schedule_backoff(w, STEP_LIST, 0);
 		return;
 	}
-	if (w->step == STEP_LIST) {
-		w->listing = true;
-		if (w->cb.list_begin != NULL)
-			w->cb.list_begin(w->arg);
-	}
-	cJSON_ArrayForEach(item, items)
-		if (cJSON_IsObject(item))
-			w->cb.object(w->arg, KUBE_ADDED, item);
+	list_begin(w);
 	set_str(&w->rv, rv->valuestring);
 	if (cJSON_IsString(cont) && *cont->valuestring != '\0') {
 		set_str(&w->cont, cont->valuestring);
@@ -1016,9 +1197,8 @@ page_done(struct kube_watch *w)
 	w->stats.lists_done++;
 	w->listing = false;
 	w->synced = true;
-	w->page_size = w->o.page_size;
 	w->backoff_ms = w->o.backoff_min_ms;
-	buf_free(&w->page);	/* a watch needs no page buffer */
+	kube_listdec_free(&w->list);	/* a watch needs no list buffers */
 	log_debug("kube: %s: listed at resource version %s", w->path, w->rv);
 	if (w->cb.list_end != NULL)
 		w->cb.list_end(w->arg, w->rv);
@@ -1065,24 +1245,11 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		break;
 	case ABORT_RELIST:
 		return;
-	case ABORT_PAGE_TOO_BIG:
-		if (w->page_size > 1) {
-			w->page_size /= 2;
-			log_info("kube: %s: list page over %zu bytes, asking for "
-			    "%u items per page", w->path, w->o.max_message,
-			    w->page_size);
-			schedule(w, step, 0);
-			return;
-		}
-		log_warnx("kube: %s: list: one object is over %zu bytes",
-		    w->path, w->o.max_message);
-		w->stats.errors++;
-		schedule_backoff(w, STEP_LIST, 0);
-		return;
 	case ABORT_GONE:
 		w->stats.relists_410++;
 		schedule(w, STEP_LIST, 0);
 		return;
+	case ABORT_BAD_PAGE:
 	case ABORT_LINE_TOO_LONG:
 	case ABORT_BAD_EVENT:
 	case ABORT_ERROR_EVENT:

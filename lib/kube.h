@@ -69,8 +69,9 @@ struct kube_watch_cb {
 
 /* Zero fields mean the default. */
 struct kube_watch_opts {
-	unsigned page_size;	/* list limit (50); halved when a page is too big */
-	size_t max_message;	/* longest watch event line or list page (4 MiB) */
+	unsigned page_size;	/* list limit (500); pages are decoded as they
+				 * stream, one object at a time */
+	size_t max_message;	/* longest object or watch event line (4 MiB) */
 	unsigned timeout_min;	/* watch timeoutSeconds, uniformly random */
 	unsigned timeout_max;	/* in [min, max] (300, 600) */
 	unsigned idle_timeout;	/* seconds without a byte before a connection
@@ -136,6 +137,33 @@ void kube_lines_free(struct kube_lines *l);
  * which returns that value. Holds at most max bytes. */
 int kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
     int (*fn)(void *arg, const char *line, size_t len), void *arg);
+
+/* Decodes a List reply as it streams: each element of "items" is parsed
+ * and handed over as soon as its last byte arrives, so memory is bounded by
+ * the largest object, not the page. */
+struct kube_listdec {
+	char *rest;		/* the reply without its items: '"items":[]' */
+	char *item;		/* the element being received */
+	size_t rest_len, rest_cap, item_len, item_cap, max;
+	unsigned depth;
+	bool in_str, esc;
+	bool in_items;		/* inside the top-level "items" array */
+	bool in_item;		/* inside an object element of it */
+};
+
+void kube_listdec_init(struct kube_listdec *d, size_t max);
+void kube_listdec_reset(struct kube_listdec *d);
+void kube_listdec_free(struct kube_listdec *d);
+/* Feeds len bytes; calls fn for every object element of the top-level
+ * "items" array as soon as it is complete. Returns 0, fn's non-zero value
+ * (which stops the feed), or -1 when an element or the rest of the reply
+ * outgrows max, an element is not JSON, or the brackets do not nest. */
+int kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
+    int (*fn)(void *arg, const cJSON *item), void *arg);
+/* At the end of the reply: the list without its items (to read metadata),
+ * for the caller to cJSON_Delete, or NULL when the reply was incomplete or
+ * not a JSON object. */
+cJSON *kube_listdec_finish(struct kube_listdec *d);
 
 /* One decoded watch event. */
 struct kube_event {
