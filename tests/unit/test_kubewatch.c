@@ -251,6 +251,127 @@ test_decode_slice(void **state)
 	assert_int_equal(kube_event_decode(two, 10, &ev, err, sizeof(err)), -1);
 }
 
+static int
+collect_item(void *arg, const cJSON *item)
+{
+	char *s = cJSON_PrintUnformatted(item);
+	int rc = collect(arg, s, strlen(s));
+
+	free(s);
+	return rc;
+}
+
+/* Brackets and the word items inside strings, a nested "items" key, a
+ * non-object element: only the top-level items' objects come out. */
+static const char list[] =
+    "{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"7\","
+    "\"continue\":\"c]\\\"[{\",\"items\":[{\"no\":1}]},\"items\" : [ "
+    "{\"metadata\":{\"name\":\"a]}\\\"\"},\"items\":[{\"x\":1}]},"
+    "\"skip\",[{\"y\":2}],"
+    "{\"metadata\":{\"name\":\"b\"}}\n],\"tail\":[1]}";
+
+static const char list_items[] =
+    "{\"metadata\":{\"name\":\"a]}\\\"\"},\"items\":[{\"x\":1}]}|"
+    "{\"metadata\":{\"name\":\"b\"}}";
+
+static void
+check_rest(struct kube_listdec *d)
+{
+	cJSON *root = kube_listdec_finish(d);
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(root, "metadata");
+
+	assert_non_null(root);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(md,
+	    "continue")->valuestring, "c]\"[{");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+	    root, "items")), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+	    root, "tail")), 1);
+	cJSON_Delete(root);
+}
+
+static void
+test_listdec_split_everywhere(void **state)
+{
+	size_t len = sizeof(list) - 1, i, j;
+	struct kube_listdec d;
+
+	for (i = 0; i <= len; i++)
+		for (j = i; j <= len; j++) {
+			struct got g = { 0 };
+
+			kube_listdec_init(&d, 256);
+			assert_int_equal(kube_listdec_feed(&d, list, i,
+			    collect_item, &g), 0);
+			assert_int_equal(kube_listdec_feed(&d, list + i, j - i,
+			    collect_item, &g), 0);
+			assert_int_equal(kube_listdec_feed(&d, list + j, len - j,
+			    collect_item, &g), 0);
+			assert_string_equal(g.s, list_items);
+			check_rest(&d);
+			kube_listdec_free(&d);
+		}
+}
+
+static void
+test_listdec_incomplete(void **state)
+{
+	struct kube_listdec d;
+	struct got g = { 0 };
+	size_t i;
+
+	/* Every proper prefix is incomplete: never a finished list. */
+	for (i = 0; i < sizeof(list) - 1; i++) {
+		kube_listdec_init(&d, 256);
+		assert_int_equal(kube_listdec_feed(&d, list, i, collect_item, &g), 0);
+		assert_null(kube_listdec_finish(&d));
+		kube_listdec_free(&d);
+	}
+	kube_listdec_init(&d, 256);
+	assert_int_equal(kube_listdec_feed(&d, "{\"items\":[]}", 11,
+	    collect_item, &g), 0);
+	assert_null(kube_listdec_finish(&d));	/* no final '}' */
+	kube_listdec_reset(&d);
+	assert_int_equal(kube_listdec_feed(&d, "{\"items\":[]}", 12,
+	    collect_item, &g), 0);
+	cJSON_Delete(kube_listdec_finish(&d));
+	kube_listdec_free(&d);
+}
+
+static void
+test_listdec_errors(void **state)
+{
+	static const char *const bad[] = {
+		"{\"items\":[{\"a\":}]}",		/* element not JSON */
+		"{\"items\":[]}}",			/* unbalanced */
+		"]",
+	};
+	char big[300];
+	struct kube_listdec d;
+	struct got g = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kube_listdec_init(&d, 256);
+		assert_int_equal(kube_listdec_feed(&d, bad[i], strlen(bad[i]),
+		    collect_item, &g), -1);
+		kube_listdec_free(&d);
+	}
+	/* An element over the bound fails without holding more than it. */
+	snprintf(big, sizeof(big), "{\"items\":[{\"n\":\"%0200d\"}]}", 0);
+	kube_listdec_init(&d, 100);
+	for (i = 0; i < strlen(big); i += 10) {
+		int rc = kube_listdec_feed(&d, big + i, 10, collect_item, &g);
+
+		assert_true(d.item_cap <= 100 && d.rest_cap <= 100);
+		if (rc < 0)
+			break;
+	}
+	assert_true(i < strlen(big));
+	kube_listdec_free(&d);
+	assert_int_equal(g.n, 0);
+}
+
 int
 main(void)
 {
@@ -262,6 +383,9 @@ main(void)
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_decode_slice),
+		cmocka_unit_test(test_listdec_split_everywhere),
+		cmocka_unit_test(test_listdec_incomplete),
+		cmocka_unit_test(test_listdec_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
