@@ -900,7 +900,7 @@ transfer_end(struct kube_watch *w)
 	req_lists_free(&w->lists);
 	w->easy = NULL;
 	w->errbody.len = 0;
-	kube_lines_reset(&w->lines);
+	kube_lines_free(&w->lines);	/* after a long line, give its room back */
 }
 
 void
@@ -1150,9 +1150,6 @@ start(struct kube_watch *w)
 	free(q);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
-	if (w->step != STEP_WATCH)
-		curl_easy_setopt(w->easy, CURLOPT_TIMEOUT_MS,
-		    (long)w->o.idle_timeout * 1000);
 	w->started = w->last_byte = now_ms();
 	if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK) {
 		curl_easy_cleanup(w->easy);
@@ -1304,7 +1301,11 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		w->stats.errors++;
 		log_warnx("kube: %s: %s: HTTP %ld: %s", w->path, step == STEP_WATCH ?
 		    "watch" : "list", status, msg);
-		schedule_backoff(w, step, retry_after);
+		/* A server that refuses a watch for a reason other than load
+		 * may never resume from our version (504 "too large resource
+		 * version" after an etcd restore): a relist is always right. */
+		schedule_backoff(w, step == STEP_WATCH && status != 429 ?
+		    STEP_LIST : step, retry_after);
 		return;
 	}
 }
