@@ -560,7 +560,7 @@ grow(char **p, size_t *cap, size_t need, size_t max)
 static int
 listdec_keep(struct kube_listdec *d, const char *data, size_t n)
 {
-	if (d->in_items && !d->in_item)
+	if (n == 0 || (d->in_items && !d->in_item))
 		return 0;
 	if (d->in_item) {
 		if (d->item_len + n > d->item_cap &&

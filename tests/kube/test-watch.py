@@ -327,6 +327,7 @@ def t_500(f, p):
 
 @test("huge event: connection dropped, memory bounded, list fails until fixed")
 def t_huge(f, p):
+    rss = p.stats()["maxrss_kb"]
     m = p.mark()
     f.fault("bad-event?kind=huge&size=1500000&node=node-2")
     p.wait(lambda l: l == "begin", m)
@@ -336,6 +337,9 @@ def t_huge(f, p):
     f.call("PATCH", "/api/v1/nodes/node-2", {"metadata": {"annotations": {
         "fake.xcni.io/padding": None}}})
     wait_end(p, m, NODES - 1)
+    # One line buffer and one object buffer of at most -m 1000000 bytes.
+    grew = p.stats()["maxrss_kb"] - rss
+    check(grew < 3000, "peak RSS grew by %d KB" % grew)
 
 
 @test("stalled server: inactivity deadline reconnects")
@@ -364,6 +368,54 @@ def t_restart(f, p):
         check(time.monotonic() < deadline, "no watch after the restart")
         time.sleep(0.2)
     check(p.stats()["watches"] > s["watches"], "not counted")
+
+
+def t_get(tmp, f):
+    """The blocking GET, and its retry after a 401 with a rotated token."""
+    log = open(os.path.join(tmp, "probe.log"), "a")
+    g = subprocess.Popen([PROBE, "-g", f.kubeconfig], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=log, text=True)
+
+    def get(path):
+        g.stdin.write(path + "\n")
+        g.stdin.flush()
+        return g.stdout.readline().split(), g.stdout.readline()
+    try:
+        st, body = get("/api/v1/nodes/node-1")
+        check(st[1] == "200" and '"name":"node-1"' in body, st)
+        st, body = get("/api/v1/nodes/absent")
+        check(st[1] == "404" and '"NotFound"' in body, st)
+        # The same token refused: no point in asking again.
+        f.fault("fail?n=1&code=401")
+        st, body = get("/api/v1/nodes/node-1")
+        check(st[1] == "401", st)
+        # A rotated token: re-read after the 401, and retried once.
+        f.set_token("token-get")
+        st, body = get("/api/v1/nodes/node-1")
+        check(st[1] == "200", st)
+    finally:
+        g.stdin.close()
+        g.wait(10)
+        log.close()
+
+
+def t_hook(tmp, f):
+    """With a refresh hook (a worker asking its supervisor), a 401 calls
+    the hook, whose kube_client_set_creds makes the next attempt work."""
+    p = Probe(tmp, f.kubeconfig, "-H", "-q", "-b", "50:200")
+    try:
+        wait_end(p, 0, NODES)
+        m = p.mark()
+        f.set_token("token-three")
+        f.fault("drop-watches")
+        p.wait(lambda l: l == "hook", m)
+        f.patch("node-13", {"hook": "1"})
+        deadline = time.monotonic() + 10
+        while p.stats()["events"] == 0:
+            check(time.monotonic() < deadline, "no event after the hook")
+            time.sleep(0.2)
+    finally:
+        p.stop()
 
 
 def t_tls_server_name(tmp, f):
@@ -396,7 +448,11 @@ def main():
         print("1..0 # SKIP %s not built" % PROBE)
         return 0
     tmp = tempfile.mkdtemp(prefix="test-watch.")
-    print("1..%d" % (len(TESTS) + 2), flush=True)
+    extra = [("kube_get: status, body, 401 retried once", t_get),
+             ("refresh hook and kube_client_set_creds after a 401", t_hook),
+             ("tls-server-name is verified, not the address",
+              t_tls_server_name)]
+    print("1..%d" % (len(TESTS) + 1 + len(extra)), flush=True)
     failed = 0
     f = p = None
     try:
@@ -408,6 +464,7 @@ def main():
             try:
                 fn(f, p)
                 print("ok %d - %s" % (i, desc), flush=True)
+                print("# maxrss %d KB" % p.stats()["maxrss_kb"], flush=True)
             except Exception as e:
                 failed += 1
                 print("not ok %d - %s\n# %s" % (i, desc, repr(e)[:2000]),
@@ -423,13 +480,13 @@ def main():
             failed += 1
             print("not ok %d - probe exit: %s %r" % (n, p.proc.returncode,
                                                     lines[-3:]))
-        try:
-            t_tls_server_name(tmp, f)
-            print("ok %d - tls-server-name is verified, not the address" %
-                  (n + 1))
-        except Exception as e:
-            failed += 1
-            print("not ok %d - tls-server-name\n# %r" % (n + 1, e))
+        for i, (desc, fn) in enumerate(extra, n + 1):
+            try:
+                fn(tmp, f)
+                print("ok %d - %s" % (i, desc), flush=True)
+            except Exception as e:
+                failed += 1
+                print("not ok %d - %s\n# %r" % (i, desc, e), flush=True)
     finally:
         if p:
             p.stop()
