@@ -1,0 +1,392 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kube.h"
+
+/* What the splitter delivered, lines joined with "|". */
+struct got {
+	char s[4096];
+	int n;
+};
+
+static int
+collect(void *arg, const char *line, size_t len)
+{
+	struct got *g = arg;
+	size_t l = strlen(g->s);
+
+	assert_true(l + len + 2 < sizeof(g->s));
+	if (g->n++ > 0)
+		g->s[l++] = '|';
+	memcpy(g->s + l, line, len);
+	g->s[l + len] = '\0';
+	return 0;
+}
+
+static const char stream[] =
+    "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"1\"}}}\n"
+    "{\"type\":\"BOOKMARK\",\"object\":{\"metadata\":{\"resourceVersion\":\"2\"}}}\r\n"
+    "\n"
+    "{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"3\"}}}\n";
+
+static const char expect[] =
+    "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"1\"}}}|"
+    "{\"type\":\"BOOKMARK\",\"object\":{\"metadata\":{\"resourceVersion\":\"2\"}}}|"
+    "{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"3\"}}}";
+
+/* Any split into three pieces gives the same lines. */
+static void
+test_split_everywhere(void **state)
+{
+	size_t len = sizeof(stream) - 1, i, j;
+	struct kube_lines l;
+
+	for (i = 0; i <= len; i++)
+		for (j = i; j <= len; j++) {
+			struct got g = { 0 };
+
+			kube_lines_init(&l, 1024);
+			assert_int_equal(kube_lines_feed(&l, stream, i, collect, &g), 0);
+			assert_int_equal(kube_lines_feed(&l, stream + i, j - i,
+			    collect, &g), 0);
+			assert_int_equal(kube_lines_feed(&l, stream + j, len - j,
+			    collect, &g), 0);
+			assert_string_equal(g.s, expect);
+			assert_int_equal(l.len, 0);
+			kube_lines_free(&l);
+		}
+}
+
+static void
+test_byte_at_a_time(void **state)
+{
+	struct kube_lines l;
+	struct got g = { 0 };
+	size_t i;
+
+	kube_lines_init(&l, 1024);
+	for (i = 0; i < sizeof(stream) - 1; i++)
+		assert_int_equal(kube_lines_feed(&l, stream + i, 1, collect, &g), 0);
+	assert_string_equal(g.s, expect);
+	assert_int_equal(g.n, 3);
+	kube_lines_free(&l);
+}
+
+/* A partial last line stays pending and is not delivered. */
+static void
+test_partial_tail(void **state)
+{
+	struct kube_lines l;
+	struct got g = { 0 };
+
+	kube_lines_init(&l, 64);
+	assert_int_equal(kube_lines_feed(&l, "one\ntw", 6, collect, &g), 0);
+	assert_string_equal(g.s, "one");
+	assert_int_equal(l.len, 2);
+	kube_lines_reset(&l);
+	assert_int_equal(kube_lines_feed(&l, "three\n", 6, collect, &g), 0);
+	assert_string_equal(g.s, "one|three");
+	kube_lines_free(&l);
+}
+
+/* An overlong line is dropped without being buffered, in one chunk or
+ * many, and the lines around it survive. */
+static void
+test_overlong(void **state)
+{
+	char big[100];
+	struct kube_lines l;
+	struct got g = { 0 };
+	size_t i;
+
+	memset(big, 'x', sizeof(big));
+	kube_lines_init(&l, 16);
+	assert_int_equal(kube_lines_feed(&l, "0123456789abcdef\n", 17, collect,
+	    &g), 0);	/* exactly max */
+	assert_int_equal(kube_lines_feed(&l, "a\n", 2, collect, &g), 0);
+	for (i = 0; i < 10; i++) {
+		int rc = kube_lines_feed(&l, big, 10, collect, &g);
+
+		/* -1 once the line passes the bound; then silence. */
+		assert_int_equal(rc, i == 1 ? -1 : 0);
+		assert_true(l.cap <= 16);
+	}
+	assert_int_equal(kube_lines_feed(&l, "tail\nb\n", 7, collect, &g), 0);
+	assert_string_equal(g.s, "0123456789abcdef|a|b");
+
+	/* All in one chunk. */
+	memset(&g, 0, sizeof(g));
+	kube_lines_reset(&l);
+	{
+		char chunk[200];
+
+		snprintf(chunk, sizeof(chunk), "c\n%.*s\nd\n", 50, big);
+		assert_int_equal(kube_lines_feed(&l, chunk, strlen(chunk),
+		    collect, &g), -1);
+	}
+	assert_string_equal(g.s, "c|d");
+	/* Overflow while completing a buffered line. */
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(kube_lines_feed(&l, big, 10, collect, &g), 0);
+	assert_int_equal(kube_lines_feed(&l, "0123456789\ne\n", 13, collect, &g), -1);
+	assert_string_equal(g.s, "e");
+	assert_int_equal(l.len, 0);
+	assert_false(l.discarding);
+	kube_lines_free(&l);
+}
+
+static int
+stop_at_second(void *arg, const char *line, size_t len)
+{
+	return ++*(int *)arg == 2 ? 7 : 0;
+}
+
+static void
+test_callback_stops(void **state)
+{
+	struct kube_lines l;
+	int n = 0;
+
+	kube_lines_init(&l, 64);
+	assert_int_equal(kube_lines_feed(&l, "a\nb\nc\n", 6, stop_at_second, &n), 7);
+	assert_int_equal(n, 2);
+	kube_lines_free(&l);
+}
+
+static void
+decode_ok(const char *line, struct kube_event *ev)
+{
+	char err[128];
+
+	if (kube_event_decode(line, strlen(line), ev, err, sizeof(err)) < 0)
+		fail_msg("%s: %s", line, err);
+}
+
+static void
+decode_bad(const char *line, const char *msg)
+{
+	struct kube_event ev;
+	char err[128];
+
+	assert_int_equal(kube_event_decode(line, strlen(line), &ev, err,
+	    sizeof(err)), -1);
+	assert_null(ev.root);
+	if (strstr(err, msg) == NULL)
+		fail_msg("%s: \"%s\" lacks \"%s\"", line, err, msg);
+}
+
+static void
+test_decode(void **state)
+{
+	struct kube_event ev;
+	const cJSON *name;
+
+	decode_ok("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Node\",\"metadata\":"
+	    "{\"name\":\"n1\",\"resourceVersion\":\"42\"}}}", &ev);
+	assert_int_equal(ev.type, KUBE_MODIFIED);
+	assert_string_equal(ev.rv, "42");
+	name = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    ev.object, "metadata"), "name");
+	assert_string_equal(name->valuestring, "n1");
+	kube_event_free(&ev);
+
+	decode_ok("{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"metadata\":"
+	    "{\"resourceVersion\":\"99\",\"annotations\":{\"k8s.io/initial-events-end\":"
+	    "\"true\"}}}}", &ev);
+	assert_int_equal(ev.type, KUBE_BOOKMARK);
+	assert_string_equal(ev.rv, "99");
+	kube_event_free(&ev);
+
+	decode_ok("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"status\":"
+	    "\"Failure\",\"message\":\"too old resource version: 1 (5)\","
+	    "\"reason\":\"Expired\",\"code\":410}}", &ev);
+	assert_int_equal(ev.type, KUBE_ERROR);
+	assert_int_equal(ev.code, 410);
+	assert_string_equal(ev.message, "too old resource version: 1 (5)");
+	assert_null(ev.rv);
+	kube_event_free(&ev);
+
+	decode_ok("{\"type\":\"ERROR\",\"object\":{}}", &ev);
+	assert_int_equal(ev.code, 0);
+	assert_null(ev.message);
+	kube_event_free(&ev);
+
+	decode_bad("{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"resourceVersion\":\"1\"}", "not a JSON object");
+	decode_bad("this is not json", "not a JSON object");
+	decode_bad("[1,2]", "not a JSON object");
+	decode_bad("{\"object\":{}}", "without a type");
+	decode_bad("{\"type\":7,\"object\":{}}", "without a type");
+	decode_bad("{\"type\":\"RENAMED\",\"object\":{}}", "unknown type RENAMED");
+	decode_bad("{\"type\":\"ADDED\"}", "ADDED event without an object");
+	decode_bad("{\"type\":\"DELETED\",\"object\":\"x\"}", "without an object");
+	decode_bad("{\"type\":\"ADDED\",\"object\":{\"metadata\":{}}}",
+	    "without metadata.resourceVersion");
+	decode_bad("{\"type\":\"BOOKMARK\",\"object\":{\"metadata\":"
+	    "{\"resourceVersion\":5}}}", "without metadata.resourceVersion");
+	decode_bad("{\"type\":\"ADDED\",\"object\":{\"metadata\":"
+	    "{\"resourceVersion\":\"\"}}}", "without metadata.resourceVersion");
+}
+
+/* The decoder honours the length, not a NUL: a line is a slice. */
+static void
+test_decode_slice(void **state)
+{
+	const char two[] = "{\"type\":\"ADDED\",\"object\":{\"metadata\":"
+	    "{\"resourceVersion\":\"1\"}}}{garbage";
+	struct kube_event ev;
+	char err[64];
+
+	assert_int_equal(kube_event_decode(two, sizeof(two) - 1 - 8, &ev, err,
+	    sizeof(err)), 0);
+	assert_string_equal(ev.rv, "1");
+	kube_event_free(&ev);
+	assert_int_equal(kube_event_decode(two, 10, &ev, err, sizeof(err)), -1);
+}
+
+static int
+collect_item(void *arg, const cJSON *item)
+{
+	char *s = cJSON_PrintUnformatted(item);
+	int rc = collect(arg, s, strlen(s));
+
+	free(s);
+	return rc;
+}
+
+/* Brackets and the word items inside strings, a nested "items" key, a
+ * non-object element: only the top-level items' objects come out. */
+static const char list[] =
+    "{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"7\","
+    "\"continue\":\"c]\\\"[{\",\"items\":[{\"no\":1}]},\"items\" : [ "
+    "{\"metadata\":{\"name\":\"a]}\\\"\"},\"items\":[{\"x\":1}]},"
+    "\"skip\",[{\"y\":2}],"
+    "{\"metadata\":{\"name\":\"b\"}}\n],\"tail\":[1]}";
+
+static const char list_items[] =
+    "{\"metadata\":{\"name\":\"a]}\\\"\"},\"items\":[{\"x\":1}]}|"
+    "{\"metadata\":{\"name\":\"b\"}}";
+
+static void
+check_rest(struct kube_listdec *d)
+{
+	cJSON *root = kube_listdec_finish(d);
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(root, "metadata");
+
+	assert_non_null(root);
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(md,
+	    "continue")->valuestring, "c]\"[{");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+	    root, "items")), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+	    root, "tail")), 1);
+	cJSON_Delete(root);
+}
+
+static void
+test_listdec_split_everywhere(void **state)
+{
+	size_t len = sizeof(list) - 1, i, j;
+	struct kube_listdec d;
+
+	for (i = 0; i <= len; i++)
+		for (j = i; j <= len; j++) {
+			struct got g = { 0 };
+
+			kube_listdec_init(&d, 256);
+			assert_int_equal(kube_listdec_feed(&d, list, i,
+			    collect_item, &g), 0);
+			assert_int_equal(kube_listdec_feed(&d, list + i, j - i,
+			    collect_item, &g), 0);
+			assert_int_equal(kube_listdec_feed(&d, list + j, len - j,
+			    collect_item, &g), 0);
+			assert_string_equal(g.s, list_items);
+			check_rest(&d);
+			kube_listdec_free(&d);
+		}
+}
+
+static void
+test_listdec_incomplete(void **state)
+{
+	struct kube_listdec d;
+	struct got g = { 0 };
+	size_t i;
+
+	/* Every proper prefix is incomplete: never a finished list. */
+	for (i = 0; i < sizeof(list) - 1; i++) {
+		kube_listdec_init(&d, 256);
+		assert_int_equal(kube_listdec_feed(&d, list, i, collect_item, &g), 0);
+		assert_null(kube_listdec_finish(&d));
+		kube_listdec_free(&d);
+	}
+	kube_listdec_init(&d, 256);
+	assert_int_equal(kube_listdec_feed(&d, "{\"items\":[]}", 11,
+	    collect_item, &g), 0);
+	assert_null(kube_listdec_finish(&d));	/* no final '}' */
+	kube_listdec_reset(&d);
+	assert_int_equal(kube_listdec_feed(&d, "{\"items\":[]}", 12,
+	    collect_item, &g), 0);
+	cJSON_Delete(kube_listdec_finish(&d));
+	kube_listdec_free(&d);
+}
+
+static void
+test_listdec_errors(void **state)
+{
+	static const char *const bad[] = {
+		"{\"items\":[{\"a\":}]}",		/* element not JSON */
+		"{\"items\":[]}}",			/* unbalanced */
+		"]",
+	};
+	char big[300];
+	struct kube_listdec d;
+	struct got g = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kube_listdec_init(&d, 256);
+		assert_int_equal(kube_listdec_feed(&d, bad[i], strlen(bad[i]),
+		    collect_item, &g), -1);
+		kube_listdec_free(&d);
+	}
+	/* An element over the bound fails without holding more than it. */
+	snprintf(big, sizeof(big), "{\"items\":[{\"n\":\"%0200d\"}]}", 0);
+	kube_listdec_init(&d, 100);
+	for (i = 0; i < strlen(big); i += 10) {
+		int rc = kube_listdec_feed(&d, big + i, 10, collect_item, &g);
+
+		assert_true(d.item_cap <= 100 && d.rest_cap <= 100);
+		if (rc < 0)
+			break;
+	}
+	assert_true(i < strlen(big));
+	kube_listdec_free(&d);
+	assert_int_equal(g.n, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_everywhere),
+		cmocka_unit_test(test_byte_at_a_time),
+		cmocka_unit_test(test_partial_tail),
+		cmocka_unit_test(test_overlong),
+		cmocka_unit_test(test_callback_stops),
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_decode_slice),
+		cmocka_unit_test(test_listdec_split_everywhere),
+		cmocka_unit_test(test_listdec_incomplete),
+		cmocka_unit_test(test_listdec_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
