@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <linux/netlink.h>
 
 #include "nl.h"
@@ -132,6 +133,9 @@ nl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
+	/* Replies left from an aborted exchange would fail the seq check. */
+	while (recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
 	do {

@@ -143,7 +143,7 @@ route_str(const struct cidr *dst, const struct addr *via, unsigned oif,
 	return buf;
 }
 
-/* --- the table of destinations ------------------------------------------ */
+/* --- the table of destinations -------------------------------------- */
 
 static size_t
 dst_hash(const struct cidr *c)
@@ -303,7 +303,7 @@ foreign_add(struct rt_entry *e, unsigned metric, uint8_t protocol)
 	e->foreign[e->nforeign++].protocol = protocol;
 }
 
-/* --- what the kernel says -------------------------------------------------- */
+/* --- what the kernel says ------------------------------------------- */
 
 static int
 route_attr(const struct nlattr *attr, void *data)
@@ -536,7 +536,7 @@ monitor_drain(struct rt *rt, bool discard)
 	}
 }
 
-/* --- requests ---------------------------------------------------------------- */
+/* --- requests ------------------------------------------------------- */
 
 static void
 put_route(struct rt *rt, int cmd, unsigned flags, const struct krt *k)
@@ -617,12 +617,13 @@ op_failed(struct rt *rt, const struct op *o, int err, const char *why)
 }
 
 static void
-op_done(struct rt *rt, const struct op *o)
+op_done(struct rt *rt, const struct op *o, bool changed)
 {
 	struct rt_entry *e = o->e;
 	char buf[128];
 
-	rt->st.changes++;
+	if (changed)
+		rt->st.changes++;
 	if (e == NULL)
 		return;
 	account(rt, e, -1);
@@ -685,9 +686,11 @@ batch_flush(struct rt *rt)
 			if (rt->ops[i].kind == OP_DONE)
 				continue;
 			acked++;
-			if (err->error == 0 ||
-			    (err->error == -ESRCH && rt->ops[i].kind >= OP_DEL))
-				op_done(rt, &rt->ops[i]);
+			if (err->error == 0)
+				op_done(rt, &rt->ops[i], true);
+			else if (err->error == -ESRCH &&
+			    rt->ops[i].kind >= OP_DEL)
+				op_done(rt, &rt->ops[i], false); /* gone already */
 			else
 				op_failed(rt, &rt->ops[i], -err->error,
 				    nl_ext_ack(nlh));
@@ -806,7 +809,7 @@ apply(struct rt *rt)
 	return ret;
 }
 
-/* --- resync -------------------------------------------------------------------- */
+/* --- resync --------------------------------------------------------- */
 
 static int
 dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -888,7 +891,7 @@ fail:
 	return -1;
 }
 
-/* --- the interface ----------------------------------------------------------- */
+/* --- the interface -------------------------------------------------- */
 
 static int
 set_rcvbuf(struct mnl_socket *nl, int size)
@@ -1130,7 +1133,7 @@ rt_get_stats(const struct rt *rt, struct rt_stats *st)
 	st->failed = rt->nretry;
 }
 
-/* --- cleanup ------------------------------------------------------------------ */
+/* --- cleanup -------------------------------------------------------- */
 
 struct cleanup {
 	unsigned protocol, table;

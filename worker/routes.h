@@ -29,8 +29,8 @@ struct rt;
 
 /* Opens the request socket and the notification socket (route and link
  * groups) and dumps the kernel's routes. Nothing is changed in the kernel
- * until rt_commit or rt_resync. Returns NULL with errno set (EPERM without
- * CAP_NET_ADMIN) after logging why. */
+ * until rt_commit or rt_resync. Returns NULL with errno set after logging
+ * why. */
 struct rt *rt_open(unsigned protocol, unsigned table, unsigned metric);
 /* Closes the sockets; the routes stay in the kernel. */
 void rt_close(struct rt *rt);
