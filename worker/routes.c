@@ -861,9 +861,9 @@ view_clear(struct rt *rt)
 static int
 resync(struct rt *rt)
 {
+	unsigned long changes = rt->st.changes;
 	int tries = 0, ret;
 
-	rt->resync_due = false;
 	rt->st.resyncs++;
 	/* Queued notifications predate the dump: the dump supersedes them. */
 	if (monitor_drain(rt, true) < 0)
@@ -884,7 +884,12 @@ resync(struct rt *rt)
 	rt->next_resync = now_ms() + RESYNC_MS;
 	if (monitor_drain(rt, false) < 0)
 		return -1;
-	return apply(rt);
+	ret = apply(rt);
+	if (rt->st.changes != changes)
+		log_info("routes: resync of table %u: %lu changes, %u of %u "
+		    "routes in place", rt->table, rt->st.changes - changes,
+		    rt->st.installed, rt->st.wanted);
+	return ret;
 fail:
 	/* Applying a partial view could take over routes it missed. */
 	rt->next_resync = now_ms() + RETRY_MAX_MS / 4;

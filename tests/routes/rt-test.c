@@ -602,6 +602,12 @@ test_suite(void)
 	c0 = changes(rt);
 	pump(rt, 300, NULL, NULL);
 	ok(changes(rt) == c0, "no further changes once repaired (no ping-pong)");
+	sh("ip route add 198.18.240.0/24 via 192.0.2.9 proto %d", PROTO);
+	sh("ip -6 route add fd00:240::/64 via 2001:db8::9 proto %d metric 9",
+	    PROTO);
+	t = pump(rt, 1000, expect_done, &x);
+	ok(t >= 0, "routes of our protocol added by hand are removed (%.0f ms)",
+	    t * 1000);
 
 	sh("ip link set %s down", ifname);
 	pump(rt, 200, NULL, NULL);
