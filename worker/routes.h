@@ -35,17 +35,20 @@ struct rt *rt_open(unsigned protocol, unsigned table, unsigned metric);
 /* Closes the sockets; the routes stay in the kernel. */
 void rt_close(struct rt *rt);
 
-/* Change the desired set; nothing is sent until rt_commit. rt_want replaces
- * the desired route to the same dst. Returns 0, or -1 (EINVAL: via of
- * another family, or an IPv6 link-local via without oif). */
+/* Change the desired set, in O(1); nothing is sent until rt_commit (or
+ * rt_monitor_process). rt_want replaces the desired route to the same dst;
+ * wanting what is already wanted costs no netlink traffic. Returns 0, or
+ * -1 (EINVAL: via of another family, no via and no oif, or an IPv6
+ * link-local via without oif; ENOMEM). */
 int rt_want(struct rt *rt, const struct route *r);
 void rt_unwant(struct rt *rt, const struct cidr *dst);
 
 /* Applies the changed part of the desired set in batches, and whatever
  * retry or periodic resync is due: call after a burst of rt_want/rt_unwant
- * and when rt_timeout_ms expires. Never deletes a route it was not told to
- * unwant except in a resync. Returns 0, or -1 when netlink itself failed
- * (route errors are logged, counted and retried, not returned). */
+ * and when rt_timeout_ms expires. Until the first rt_resync it deletes only
+ * what was unwanted; after it, any route of the protocol that is not
+ * desired goes too. Returns 0, or -1 when netlink itself failed (route
+ * errors are logged, counted and retried, not returned). */
 int rt_commit(struct rt *rt);
 
 /* Dumps the kernel's routes of the table and applies the whole difference:
@@ -59,7 +62,8 @@ int rt_resync(struct rt *rt);
 /* The notification socket: poll it for POLLIN, then call
  * rt_monitor_process, which reads every pending notification and repairs
  * drift (a route of ours deleted or changed, a link back up, lost
- * notifications). Returns 0, or -1 on a netlink failure. */
+ * notifications), then does what rt_commit does. Returns 0, or -1 on a
+ * netlink failure. */
 int rt_monitor_fd(const struct rt *rt);
 int rt_monitor_process(struct rt *rt);
 
