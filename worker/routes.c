@@ -58,6 +58,9 @@ struct rt_entry {
 	uint16_t nforeign;
 };
 
+/* 10 000 routes and more: keep an entry within a cache line and a half. */
+_Static_assert(sizeof(struct rt_entry) <= 96, "struct rt_entry grew");
+
 /* A route as the kernel reports it. */
 struct krt {
 	struct cidr dst, src;
@@ -584,6 +587,8 @@ op_failed(struct rt *rt, const struct op *o, int err, const char *why)
 	uint64_t delay;
 
 	rt->st.errors++;
+	if (err == EPERM && why == NULL)
+		why = "CAP_NET_ADMIN missing?";
 	if (e == NULL) {
 		log_warnx("routes: %s %s: %s%s%s", op_names[o->kind],
 		    route_str(&o->dst, NULL, 0, buf, sizeof(buf)),
