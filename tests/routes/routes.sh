@@ -40,13 +40,25 @@ mkns() {
 # rt-test prints its results; dying half-way must not look like success.
 run() {
 	ns=$1
+	mode=$2
 	shift
-	ip netns exec "$ns" "$bin" "$@" 2>&1 || echo "not ok - rt-test $1 died ($?)"
+	if [ "$mode" = noperm ]; then
+		set -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    --inh-caps=-all --bounding-set=-all "$bin" "$@"
+	else
+		set -- "$bin" "$@"
+	fi
+	ip netns exec "$ns" "$@" 2>&1 || echo "not ok - rt-test $mode died ($?)"
 }
 
 {
 	mkns "$tag-suite" || echo "not ok - set up the namespace"
 	run "$tag-suite" suite d0
+	if command -v setpriv >/dev/null; then
+		run "$tag-suite" noperm d0
+	else
+		echo "ok # SKIP setpriv (util-linux) not installed"
+	fi
 
 	mkns "$tag-bench" || echo "not ok - set up the namespace"
 	run "$tag-bench" bench "$n" d0

@@ -5,6 +5,7 @@
  * when it ran to the end, whatever the results.
  *
  *   rt-test suite IF        the behaviour tests
+ *   rt-test noperm IF       the same, without CAP_NET_ADMIN
  *   rt-test bench N IF      N routes into an empty table, timed
  *   rt-test ipbatch N IF    the same N routes by ip -batch, timed
  */
@@ -438,16 +439,12 @@ test_bad_input(struct rt *rt)
 	    "rt_want rejects a route with neither nexthop nor device");
 }
 
-/* A failing route is reported with the kernel's own reason, counted and
- * retried until the cause is gone. */
+/* Wants r and commits, with what is logged meanwhile in text. */
 static void
-test_retry(struct rt *rt)
+want_logged(struct rt *rt, const struct route *r, char *text, size_t len)
 {
-	struct route r = route_of("198.18.250.0/24", "203.0.113.9", 0);
-	const char *dv[] = { "198.18.250.0/24", "203.0.113.9" };
-	char log[] = "/tmp/xcni-rt-log-XXXXXX", text[4096] = "";
-	struct rt_stats st;
-	int fd, saved, t;
+	char log[] = "/tmp/xcni-rt-log-XXXXXX";
+	int fd, saved;
 	ssize_t n;
 
 	if ((fd = mkstemp(log)) < 0)
@@ -455,15 +452,30 @@ test_retry(struct rt *rt)
 	fflush(stderr);
 	saved = dup(2);
 	dup2(fd, 2);
-	rt_want(rt, &r);
+	rt_want(rt, r);
 	rt_commit(rt);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
-	n = pread(fd, text, sizeof(text) - 1, 0);
+	n = pread(fd, text, len - 1, 0);
 	text[n > 0 ? n : 0] = '\0';
 	close(fd);
 	unlink(log);
+	diag("logged: %.*s", (int)strcspn(text, "\n"), text);
+}
+
+/* A failing route is reported with the kernel's own reason, counted and
+ * retried until the cause is gone. */
+static void
+test_retry(struct rt *rt)
+{
+	struct route r = route_of("198.18.250.0/24", "203.0.113.9", 0);
+	const char *dv[] = { "198.18.250.0/24", "203.0.113.9" };
+	char text[4096];
+	struct rt_stats st;
+	int t;
+
+	want_logged(rt, &r, text, sizeof(text));
 	rt_get_stats(rt, &st);
 	t = rt_timeout_ms(rt);
 	ok(st.failed == 1 && st.errors >= 1 && t >= 0 && t <= 1000,
@@ -472,7 +484,6 @@ test_retry(struct rt *rt)
 	ok(strstr(text, "198.18.250.0/24 via 203.0.113.9") != NULL &&
 	    strstr(text, "Nexthop has invalid gateway") != NULL,
 	    "the failure names the route and the kernel's reason");
-	diag("logged: %.*s", (int)strcspn(text, "\n"), text);
 	sh("ip addr add 203.0.113.1/24 dev %s", ifname);
 	ok(pump(rt, 3000, via_done, dv) >= 0,
 	    "the failed route is installed by a retry once it can be");
@@ -659,6 +670,28 @@ test_suite(void)
 	    "rt_cleanup leaves other protocols alone");
 }
 
+/* Run without CAP_NET_ADMIN: reading works, changing fails, and says why. */
+static void
+noperm(void)
+{
+	struct route r = route_of("198.18.251.0/24", "192.0.2.2", 0);
+	struct rt_stats st;
+	char text[4096];
+	struct rt *rt;
+
+	rt = rt_open(PROTO, TABLE, 0);
+	ok(rt != NULL, "rt_open works without CAP_NET_ADMIN");
+	if (rt == NULL)
+		return;
+	rt_resync(rt);
+	want_logged(rt, &r, text, sizeof(text));
+	rt_get_stats(rt, &st);
+	ok(st.failed == 1 && strstr(text, "Operation not permitted") != NULL &&
+	    strstr(text, "CAP_NET_ADMIN") != NULL,
+	    "without CAP_NET_ADMIN a change fails and the log says why");
+	rt_close(rt);
+}
+
 static void
 bench(unsigned n)
 {
@@ -722,13 +755,14 @@ int
 main(int argc, char **argv)
 {
 	log_init("rt-test");
-	if (argc == 3 && strcmp(argv[1], "suite") == 0) {
+	if (argc == 3 && (strcmp(argv[1], "suite") == 0 ||
+	    strcmp(argv[1], "noperm") == 0)) {
 		ifname = argv[2];
 	} else if (argc == 4 && (strcmp(argv[1], "bench") == 0 ||
 	    strcmp(argv[1], "ipbatch") == 0)) {
 		ifname = argv[3];
 	} else {
-		fprintf(stderr, "usage: rt-test suite IF | bench N IF | "
+		fprintf(stderr, "usage: rt-test suite|noperm IF | bench N IF | "
 		    "ipbatch N IF\n");
 		return 2;
 	}
@@ -738,6 +772,8 @@ main(int argc, char **argv)
 	}
 	if (argv[1][0] == 's')
 		test_suite();
+	else if (argv[1][0] == 'n')
+		noperm();
 	else if (argv[1][1] == 'e')
 		bench((unsigned)strtoul(argv[2], NULL, 10));
 	else
