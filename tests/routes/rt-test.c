@@ -658,6 +658,25 @@ test_suite(void)
 	rt_close(rt);
 	ok(kernel_is(NSUITE, 0, NULL, 0), "routes stay when the reconciler closes");
 
+	/* Another table, numbered beyond rtm_table's 8 bits, with a metric. */
+	rt = rt_open(PROTO, 1000, 50);
+	r = gen_route(0, NSUITE, 3);
+	rt_want(rt, &r);
+	r = gen_route(1, NSUITE, 3);
+	rt_want(rt, &r);
+	rt_resync(rt);
+	rt_close(rt);
+	ok(system("test \"$(ip route show table 1000 proto 202 metric 50)\" = "
+	    "'198.18.0.0/30 via 192.0.2.5 dev d0 ' && "
+	    "test \"$(ip -6 route show table 1000 proto 202 metric 50 | "
+	    "cut -d' ' -f1-3)\" = 'fd00:1::/64 via 2001:db8::5'") == 0 &&
+	    kernel_is(NSUITE, 0, NULL, 0),
+	    "table 1000, metric 50: routes go there; the main table is "
+	    "untouched");
+	i = rt_cleanup(PROTO, 1000);
+	ok(i == 2 && kernel_is(NSUITE, 0, NULL, 0),
+	    "rt_cleanup of table 1000 leaves the main table alone");
+
 	sh("ip route add 198.18.220.0/24 via 192.0.2.5 proto %d metric 5", PROTO);
 	sh("ip route add 198.18.230.0/24 via 192.0.2.7 proto static");
 	sh("ip -6 route add fd00:230::/64 via 2001:db8::7 proto 200");
