@@ -1,0 +1,1219 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "log.h"
+#include "nl.h"
+#include "routes.h"
+
+#define BATCH_BYTES	(128 * 1024)	/* requests per sendmsg */
+#define MSG_MAX		256		/* room one route request can take */
+#define ACK_COST	1024		/* receive buffer one queued ack costs */
+#define REQ_RCVBUF	(4 * 1024 * 1024)
+#define MON_RCVBUF	(8 * 1024 * 1024)
+#define RESYNC_MS	(5 * 60 * 1000)	/* the periodic full resync */
+#define RETRY_MIN_MS	500
+#define RETRY_MAX_MS	(60 * 1000)
+#define DUMP_TRIES	8		/* dumps interrupted by changes in a row */
+#define IP6_RT_PRIO_USER 1024		/* the kernel's IPv6 metric for 0 */
+
+enum {
+	E_WANT = 1 << 0,	/* in the desired set */
+	E_OURS = 1 << 1,	/* the kernel has a route of ours at our metric */
+	E_ODD = 1 << 2,		/* ... of a shape we never make (type, multipath) */
+	E_DIRTY = 1 << 3,	/* on the dirty list */
+	E_RETRY = 1 << 4,	/* the last operation failed; retry at retry_at */
+	E_CONFLICT = 1 << 5,	/* reported as held by another protocol */
+	E_INFLIGHT = 1 << 6,	/* a request for it is in the batch */
+};
+
+struct foreign {
+	uint32_t metric;
+	uint8_t protocol;
+};
+
+/* Everything known about one destination: what we want there, what the
+ * kernel has of ours, which other protocols hold it. */
+struct rt_entry {
+	struct rt_entry *next;		/* hash chain */
+	struct rt_entry *dirty;		/* dirty list */
+	struct foreign *foreign;	/* routes of other protocols here */
+	uint64_t retry_at;
+	unsigned want_oif, have_oif;
+	struct cidr dst;
+	struct addr want_via, have_via;
+	uint8_t flags;
+	uint8_t tries;
+	uint16_t nforeign;
+};
+
+/* 10 000 routes and more: keep an entry within a cache line and a half. */
+_Static_assert(sizeof(struct rt_entry) <= 96, "struct rt_entry grew");
+
+/* A route as the kernel reports it. */
+struct krt {
+	struct cidr dst, src;
+	struct addr via;
+	unsigned oif, metric, table;
+	uint8_t protocol, type, tos;
+	bool multipath;
+};
+
+enum op_kind { OP_ADD, OP_REPLACE, OP_DEL, OP_STRAY, OP_DONE };
+
+struct op {
+	struct rt_entry *e;	/* NULL for a stray */
+	struct cidr dst;
+	uint8_t kind;
+};
+
+struct rt {
+	struct mnl_socket *req, *mon;
+	unsigned protocol, table, metric;
+	unsigned portid, seq;
+
+	struct rt_entry **hash;
+	size_t nbuckets, nentries;
+	struct rt_entry *dirty;
+
+	struct krt *strays;		/* routes of ours we never make */
+	size_t nstrays, stray_cap;
+
+	char *batch;
+	size_t batch_len;
+	struct op *ops;
+	unsigned nops, max_ops;
+	char *rbuf;
+
+	bool synced;			/* rt_resync ran: the desired set is whole */
+	bool view_ok;			/* the last dump completed */
+	bool resync_due;
+	bool link_lost;			/* a link with routes of ours went down */
+	unsigned flush_failed, flush_recovered;	/* for one summary line */
+	uint64_t next_resync;
+	uint64_t retry_min;
+	unsigned nretry;
+	struct rt_stats st;
+};
+
+static const char *const op_names[] = {
+	[OP_ADD] = "add", [OP_REPLACE] = "replace",
+	[OP_DEL] = "delete", [OP_STRAY] = "delete",
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static unsigned
+metric_of(const struct rt *rt, unsigned family)
+{
+	if (family == AF_INET6 && rt->metric == 0)
+		return IP6_RT_PRIO_USER;
+	return rt->metric;
+}
+
+/* "198.18.1.0/24 via 192.0.2.2 dev 3" for messages; buf holds 128. */
+static const char *
+route_str(const struct cidr *dst, const struct addr *via, unsigned oif,
+    char *buf, size_t len)
+{
+	char d[ADDR_STRLEN], v[ADDR_STRLEN];
+	int n;
+
+	n = snprintf(buf, len, "%s", cidr_format(dst, d));
+	if (via != NULL && via->family != 0)
+		n += snprintf(buf + n, len - (size_t)n, " via %s",
+		    addr_format(via, v));
+	if (oif != 0)
+		snprintf(buf + n, len - (size_t)n, " dev %u", oif);
+	return buf;
+}
+
+/* --- the table of destinations -------------------------------------- */
+
+static size_t
+dst_hash(const struct cidr *c)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	h = (h ^ c->addr.family) * 16777619u;
+	h = (h ^ c->len) * 16777619u;
+	for (i = 0; i < addr_len(&c->addr); i++)
+		h = (h ^ c->addr.bytes[i]) * 16777619u;
+	return h;
+}
+
+static bool
+matches(const struct rt_entry *e)
+{
+	return (e->flags & (E_OURS | E_ODD)) == E_OURS &&
+	    addr_cmp(&e->have_via, &e->want_via) == 0 &&
+	    (e->want_oif == 0 || e->want_oif == e->have_oif);
+}
+
+/* Adds (sign 1) or removes (sign -1) what e contributes to the counts;
+ * every change of an entry is bracketed by the two calls. */
+static void
+account(struct rt *rt, const struct rt_entry *e, int sign)
+{
+	if (!(e->flags & E_WANT))
+		return;
+	rt->st.wanted += (unsigned)sign;
+	if (matches(e))
+		rt->st.installed += (unsigned)sign;
+	if (e->nforeign > 0)
+		rt->st.conflicts += (unsigned)sign;
+}
+
+static int
+table_grow(struct rt *rt)
+{
+	size_t n = rt->nbuckets * 2, i;
+	struct rt_entry **h, *e, *next;
+
+	if ((h = calloc(n, sizeof(*h))) == NULL)
+		return -1;
+	for (i = 0; i < rt->nbuckets; i++) {
+		for (e = rt->hash[i]; e != NULL; e = next) {
+			next = e->next;
+			e->next = h[dst_hash(&e->dst) & (n - 1)];
+			h[dst_hash(&e->dst) & (n - 1)] = e;
+		}
+	}
+	free(rt->hash);
+	rt->hash = h;
+	rt->nbuckets = n;
+	return 0;
+}
+
+static struct rt_entry *
+entry_get(struct rt *rt, const struct cidr *dst, bool create)
+{
+	struct rt_entry **b = &rt->hash[dst_hash(dst) & (rt->nbuckets - 1)];
+	struct rt_entry *e;
+
+	for (e = *b; e != NULL; e = e->next)
+		if (cidr_cmp(&e->dst, dst) == 0)
+			return e;
+	if (!create)
+		return NULL;
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		log_warn("routes: table entry");
+		return NULL;
+	}
+	e->dst = *dst;
+	e->next = *b;
+	*b = e;
+	if (++rt->nentries > rt->nbuckets && table_grow(rt) < 0)
+		log_warn("routes: growing the table");	/* slower, still right */
+	return e;
+}
+
+static void
+set_retry(struct rt *rt, struct rt_entry *e, bool on)
+{
+	if (on == !!(e->flags & E_RETRY))
+		return;
+	if (on) {
+		e->flags |= E_RETRY;
+		rt->nretry++;
+	} else {
+		e->flags &= (uint8_t)~E_RETRY;
+		e->tries = 0;
+		if (--rt->nretry == 0)
+			rt->retry_min = UINT64_MAX;
+	}
+}
+
+/* Frees an entry nothing refers to any more. */
+static void
+entry_gc(struct rt *rt, struct rt_entry *e)
+{
+	struct rt_entry **p;
+
+	if ((e->flags & (E_WANT | E_OURS | E_DIRTY)) || e->nforeign > 0)
+		return;
+	set_retry(rt, e, false);
+	for (p = &rt->hash[dst_hash(&e->dst) & (rt->nbuckets - 1)]; *p != e;
+	    p = &(*p)->next)
+		;
+	*p = e->next;
+	rt->nentries--;
+	free(e->foreign);
+	free(e);
+}
+
+static void
+mark_dirty(struct rt *rt, struct rt_entry *e)
+{
+	if (e->flags & E_DIRTY)
+		return;
+	e->flags |= E_DIRTY;
+	e->dirty = rt->dirty;
+	rt->dirty = e;
+}
+
+static void
+foreign_del(struct rt_entry *e, unsigned metric)
+{
+	uint16_t i;
+
+	for (i = 0; i < e->nforeign; i++) {
+		if (e->foreign[i].metric == metric) {
+			e->foreign[i] = e->foreign[--e->nforeign];
+			return;
+		}
+	}
+}
+
+static void
+foreign_add(struct rt_entry *e, unsigned metric, uint8_t protocol)
+{
+	struct foreign *f;
+	uint16_t i;
+
+	for (i = 0; i < e->nforeign; i++) {
+		if (e->foreign[i].metric == metric) {
+			e->foreign[i].protocol = protocol;
+			return;
+		}
+	}
+	if (e->nforeign == UINT16_MAX ||
+	    (f = realloc(e->foreign, (e->nforeign + 1u) * sizeof(*f))) == NULL) {
+		log_warnx("routes: too many routes to one destination");
+		return;
+	}
+	e->foreign = f;
+	e->foreign[e->nforeign].metric = metric;
+	e->foreign[e->nforeign++].protocol = protocol;
+}
+
+/* --- what the kernel says ------------------------------------------- */
+
+static int
+route_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, RTA_MAX) > 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static bool
+attr_addr(const struct nlattr *a, unsigned family, struct addr *out)
+{
+	size_t len = family == AF_INET ? 4 : 16;
+
+	memset(out, 0, sizeof(*out));
+	if (a == NULL)
+		return true;
+	if (mnl_attr_get_payload_len(a) != len)
+		return false;
+	out->family = (uint8_t)family;
+	memcpy(out->bytes, mnl_attr_get_payload(a), len);
+	return true;
+}
+
+static bool
+attr_u32(const struct nlattr *a, unsigned *out)
+{
+	if (a == NULL)
+		return true;
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return false;
+	*out = mnl_attr_get_u32(a);
+	return true;
+}
+
+/* Parses a route message; false for one that is not a route of a family
+ * we handle, or malformed. */
+static bool
+krt_parse(const struct nlmsghdr *nlh, struct krt *k)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	unsigned family;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
+		return false;
+	family = rtm->rtm_family;
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (rtm->rtm_flags & RTM_F_CLONED) ||
+	    rtm->rtm_dst_len > (family == AF_INET ? 32 : 128) ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb) < 0)
+		return false;
+	memset(k, 0, sizeof(*k));
+	k->table = rtm->rtm_table;
+	if (!attr_addr(tb[RTA_DST], family, &k->dst.addr) ||
+	    !attr_addr(tb[RTA_SRC], family, &k->src.addr) ||
+	    !attr_addr(tb[RTA_GATEWAY], family, &k->via) ||
+	    !attr_u32(tb[RTA_OIF], &k->oif) ||
+	    !attr_u32(tb[RTA_PRIORITY], &k->metric) ||
+	    !attr_u32(tb[RTA_TABLE], &k->table))
+		return false;
+	k->dst.addr.family = (uint8_t)family;
+	k->dst.len = rtm->rtm_dst_len;
+	k->src.len = rtm->rtm_src_len;
+	if (k->src.len > 0)
+		k->src.addr.family = (uint8_t)family;
+	k->protocol = rtm->rtm_protocol;
+	k->type = rtm->rtm_type;
+	k->tos = rtm->rtm_tos;
+	k->multipath = tb[RTA_MULTIPATH] != NULL;
+	return true;
+}
+
+static void
+stray_add(struct rt *rt, const struct krt *k)
+{
+	struct krt *s;
+	size_t cap;
+
+	if (rt->nstrays == rt->stray_cap) {
+		cap = rt->stray_cap ? rt->stray_cap * 2 : 8;
+		if ((s = realloc(rt->strays, cap * sizeof(*s))) == NULL) {
+			log_warn("routes: stray list");
+			return;	/* the next resync finds it again */
+		}
+		rt->strays = s;
+		rt->stray_cap = cap;
+	}
+	rt->strays[rt->nstrays++] = *k;
+}
+
+/* Brings the view up to date with one route the kernel reports as present
+ * (a dump, RTM_NEWROUTE) or gone (RTM_DELROUTE). */
+static void
+view_route(struct rt *rt, const struct krt *k, bool present)
+{
+	unsigned metric = metric_of(rt, k->dst.addr.family);
+	bool at_ours = k->metric == metric && k->tos == 0 && k->src.len == 0;
+	struct rt_entry *e;
+	uint8_t odd;
+
+	if (k->table != rt->table)
+		return;
+	if (k->protocol == rt->protocol && !at_ours) {
+		/* Ours by protocol, but not a route we make: remove it, once
+		 * the desired set is known to be whole. */
+		if (present && rt->synced)
+			stray_add(rt, k);
+		return;
+	}
+	if ((e = entry_get(rt, &k->dst, present)) == NULL)
+		return;
+	account(rt, e, -1);
+	if (k->protocol == rt->protocol) {
+		odd = k->type != RTN_UNICAST || k->multipath ? E_ODD : 0;
+		if (present && (e->flags & (E_OURS | E_ODD)) == (E_OURS | odd) &&
+		    addr_cmp(&e->have_via, &k->via) == 0 &&
+		    e->have_oif == k->oif) {
+			account(rt, e, 1);
+			return;		/* an echo of what we know */
+		}
+		e->flags &= (uint8_t)~(E_OURS | E_ODD);
+		if (present) {
+			e->flags |= E_OURS | odd;
+			e->have_via = k->via;
+			e->have_oif = k->oif;
+			/* it replaced whatever held our metric */
+			foreign_del(e, k->metric);
+		}
+	} else if (present) {
+		foreign_add(e, k->metric, k->protocol);
+		if (at_ours)	/* it replaced ours */
+			e->flags &= (uint8_t)~(E_OURS | E_ODD);
+	} else {
+		foreign_del(e, k->metric);
+	}
+	account(rt, e, 1);
+	mark_dirty(rt, e);
+}
+
+/* True when some route of ours goes out of ifindex. */
+static bool
+routes_on(const struct rt *rt, unsigned ifindex)
+{
+	const struct rt_entry *e;
+	size_t i;
+
+	for (i = 0; i < rt->nbuckets; i++)
+		for (e = rt->hash[i]; e != NULL; e = e->next)
+			if ((e->flags & E_OURS) && e->have_oif == ifindex)
+				return true;
+	return false;
+}
+
+/* A link going down drops its IPv4 routes without telling anyone, so
+ * remember that and dump again when a link comes (back) up. */
+static void
+view_link(struct rt *rt, const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	unsigned up = IFF_UP | IFF_RUNNING;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return;
+	if (nlh->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP)) {
+		if (!rt->link_lost && routes_on(rt, (unsigned)ifi->ifi_index)) {
+			log_debug("routes: link %d with routes went down",
+			    ifi->ifi_index);
+			rt->link_lost = true;
+		}
+	} else if ((ifi->ifi_flags & up) == up) {
+		if (rt->link_lost) {
+			log_debug("routes: link %d up, resyncing",
+			    ifi->ifi_index);
+			rt->link_lost = false;
+			rt->resync_due = true;
+		} else if (rt->nretry > 0) {
+			rt->retry_min = 0;	/* failures may be gone now */
+		}
+	}
+}
+
+/* Reads every pending notification. discard: only empty the queue (its
+ * contents predate a dump about to be made). Sets resync_due when some
+ * were lost. */
+static int
+monitor_drain(struct rt *rt, bool discard)
+{
+	const struct nlmsghdr *nlh;
+	struct krt k;
+	ssize_t n;
+	int len;
+
+	for (;;) {
+		n = mnl_socket_recvfrom(rt->mon, rt->rbuf, NL_RECV_SIZE);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS || errno == ENOSPC) {
+				log_debug("routes: notifications lost, resyncing");
+				rt->resync_due = true;
+				continue;
+			}
+			log_warn("routes: reading notifications");
+			return -1;
+		}
+		if (discard)
+			continue;
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)rt->rbuf;
+		    mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			switch (nlh->nlmsg_type) {
+			case RTM_NEWROUTE:
+			case RTM_DELROUTE:
+				if (krt_parse(nlh, &k))
+					view_route(rt, &k,
+					    nlh->nlmsg_type == RTM_NEWROUTE);
+				break;
+			case RTM_NEWLINK:
+			case RTM_DELLINK:
+				view_link(rt, nlh);
+				break;
+			}
+		}
+	}
+}
+
+/* --- requests ------------------------------------------------------- */
+
+static void
+put_route(struct rt *rt, int cmd, unsigned flags, const struct krt *k)
+{
+	unsigned family = k->dst.addr.family;
+	size_t alen = addr_len(&k->dst.addr);
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = mnl_nlmsg_put_header(rt->batch + rt->batch_len);
+	nlh->nlmsg_type = (uint16_t)cmd;
+	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	nlh->nlmsg_seq = ++rt->seq;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = k->dst.len;
+	rtm->rtm_src_len = k->src.len;
+	rtm->rtm_tos = k->tos;
+	rtm->rtm_table = rt->table < 256 ? (uint8_t)rt->table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = (uint8_t)rt->protocol;
+	if (cmd == RTM_DELROUTE) {
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
+	} else {
+		rtm->rtm_scope = k->via.family != 0 ? RT_SCOPE_UNIVERSE :
+		    RT_SCOPE_LINK;
+		rtm->rtm_type = RTN_UNICAST;
+	}
+	mnl_attr_put(nlh, RTA_DST, alen, k->dst.addr.bytes);
+	if (k->src.len > 0)
+		mnl_attr_put(nlh, RTA_SRC, alen, k->src.addr.bytes);
+	mnl_attr_put_u32(nlh, RTA_TABLE, rt->table);
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, k->metric);
+	if (k->via.family != 0)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, k->via.bytes);
+	if (k->oif != 0)
+		mnl_attr_put_u32(nlh, RTA_OIF, k->oif);
+	rt->batch_len += nlh->nlmsg_len;
+}
+
+static void
+op_failed(struct rt *rt, const struct op *o, int err, const char *why)
+{
+	struct rt_entry *e = o->e;
+	char buf[128];
+	uint64_t delay;
+
+	rt->st.errors++;
+	if (err == EPERM && why == NULL)
+		why = "CAP_NET_ADMIN missing?";
+	if (e == NULL) {
+		log_warnx("routes: %s %s: %s%s%s", op_names[o->kind],
+		    route_str(&o->dst, NULL, 0, buf, sizeof(buf)),
+		    strerror(err), why ? ": " : "", why ? why : "");
+		return;		/* a stray: the next resync finds it again */
+	}
+	e->flags &= (uint8_t)~E_INFLIGHT;
+	set_retry(rt, e, true);
+	if (e->tries < 16)
+		e->tries++;
+	delay = (uint64_t)RETRY_MIN_MS << (e->tries - 1);
+	if (delay > RETRY_MAX_MS)
+		delay = RETRY_MAX_MS;
+	e->retry_at = now_ms() + delay;
+	if (e->retry_at < rt->retry_min)
+		rt->retry_min = e->retry_at;
+	/* The kernel has something there our view lacks: look again. */
+	if (err == EEXIST && e->retry_at < rt->next_resync)
+		rt->next_resync = e->retry_at;
+	route_str(&o->dst, o->kind == OP_DEL ? NULL : &e->want_via,
+	    o->kind == OP_DEL ? 0 : e->want_oif, buf, sizeof(buf));
+	/* One warning per batch: a link going down fails them all alike. */
+	if (e->tries == 1 && rt->flush_failed++ == 0)
+		log_warnx("routes: %s %s: %s%s%s (retrying)",
+		    op_names[o->kind], buf, strerror(err), why ? ": " : "",
+		    why ? why : "");
+	else
+		log_debug("routes: %s %s: %s%s%s (attempt %u)",
+		    op_names[o->kind], buf, strerror(err), why ? ": " : "",
+		    why ? why : "", e->tries);
+}
+
+static void
+op_done(struct rt *rt, const struct op *o, bool changed)
+{
+	struct rt_entry *e = o->e;
+	char buf[128];
+
+	if (changed)
+		rt->st.changes++;
+	if (e == NULL)
+		return;
+	account(rt, e, -1);
+	e->flags &= (uint8_t)~(E_OURS | E_ODD | E_INFLIGHT);
+	if (o->kind != OP_DEL) {
+		e->flags |= E_OURS;
+		e->have_via = e->want_via;
+		e->have_oif = e->want_oif;
+	}
+	if ((e->flags & E_RETRY) && e->tries > 0) {
+		rt->flush_recovered++;
+		log_debug("routes: %s %s: done after %u failures",
+		    op_names[o->kind], route_str(&e->dst, NULL, 0, buf,
+		    sizeof(buf)), e->tries);
+	}
+	set_retry(rt, e, false);
+	account(rt, e, 1);
+	entry_gc(rt, e);
+}
+
+/* Sends the batch and reads the ack of every request in it. */
+static int
+batch_flush(struct rt *rt)
+{
+	unsigned first = rt->seq - rt->nops + 1, acked = 0, i;
+	const struct nlmsghdr *nlh;
+	const struct nlmsgerr *err;
+	ssize_t n;
+	int len, ret = 0;
+
+	if (rt->nops == 0)
+		return 0;
+	if (mnl_socket_sendto(rt->req, rt->batch, rt->batch_len) < 0) {
+		log_warn("routes: sending %u route requests", rt->nops);
+		rt->resync_due = true;
+		ret = -1;
+		goto out;
+	}
+	while (acked < rt->nops) {
+		n = mnl_socket_recvfrom(rt->req, rt->rbuf, NL_RECV_SIZE);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Acks were lost: what happened is unknown; the dump
+			 * will tell. */
+			log_warn("routes: reading route acks");
+			rt->resync_due = true;
+			ret = -1;
+			goto out;
+		}
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)rt->rbuf;
+		    mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_seq - first >= rt->nops ||
+			    mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
+				continue;	/* not an ack of this batch */
+			i = nlh->nlmsg_seq - first;
+			err = mnl_nlmsg_get_payload(nlh);
+			if (rt->ops[i].kind == OP_DONE)
+				continue;
+			acked++;
+			if (err->error == 0)
+				op_done(rt, &rt->ops[i], true);
+			else if (err->error == -ESRCH &&
+			    rt->ops[i].kind >= OP_DEL)
+				op_done(rt, &rt->ops[i], false); /* gone already */
+			else
+				op_failed(rt, &rt->ops[i], -err->error,
+				    nl_ext_ack(nlh));
+			rt->ops[i].kind = OP_DONE;	/* e may be freed */
+		}
+	}
+out:
+	for (i = 0; i < rt->nops; i++)
+		if (rt->ops[i].kind != OP_DONE && rt->ops[i].e != NULL)
+			rt->ops[i].e->flags &= (uint8_t)~E_INFLIGHT;
+	if (rt->flush_failed > 1)
+		log_warnx("routes: %u more route operations failed (retrying)",
+		    rt->flush_failed - 1);
+	if (rt->flush_recovered > 0)
+		log_info("routes: %u routes set after earlier failures",
+		    rt->flush_recovered);
+	rt->flush_failed = rt->flush_recovered = 0;
+	rt->nops = 0;
+	rt->batch_len = 0;
+	/* Read the echoes now, while they are few. */
+	if (monitor_drain(rt, false) < 0)
+		ret = -1;
+	return ret;
+}
+
+static int
+batch_add(struct rt *rt, struct rt_entry *e, enum op_kind kind,
+    const struct krt *k)
+{
+	struct op *o;
+	int cmd = kind >= OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+	unsigned flags = kind == OP_ADD ? NLM_F_CREATE | NLM_F_EXCL :
+	    kind == OP_REPLACE ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+
+	if ((rt->nops == rt->max_ops || rt->batch_len + MSG_MAX > BATCH_BYTES) &&
+	    batch_flush(rt) < 0)
+		return -1;
+	put_route(rt, cmd, flags, k);
+	o = &rt->ops[rt->nops++];
+	o->e = e;
+	if (e != NULL)
+		e->flags |= E_INFLIGHT;
+	o->dst = k->dst;
+	o->kind = (uint8_t)kind;
+	return 0;
+}
+
+/* Decides what one destination needs and queues it. */
+static int
+entry_apply(struct rt *rt, struct rt_entry *e)
+{
+	struct krt k;
+	char buf[128];
+
+	/* A notification read while flushing made it dirty again: let the
+	 * request in flight finish first. */
+	if ((e->flags & E_INFLIGHT) && batch_flush(rt) < 0)
+		return -1;
+	memset(&k, 0, sizeof(k));
+	k.dst = e->dst;
+	k.metric = metric_of(rt, e->dst.addr.family);
+	if (e->flags & E_WANT) {
+		if (e->nforeign > 0) {
+			if (!(e->flags & E_CONFLICT)) {
+				log_warnx("routes: %s: destination held by "
+				    "protocol %u, not taking it over",
+				    route_str(&e->dst, NULL, 0, buf,
+				    sizeof(buf)), e->foreign[0].protocol);
+				e->flags |= E_CONFLICT;
+			}
+			set_retry(rt, e, false);
+			return 0;
+		}
+		if (e->flags & E_CONFLICT) {
+			log_info("routes: %s: destination free again",
+			    route_str(&e->dst, NULL, 0, buf, sizeof(buf)));
+			e->flags &= (uint8_t)~E_CONFLICT;
+		}
+		if (matches(e)) {
+			set_retry(rt, e, false);
+			return 0;
+		}
+		k.via = e->want_via;
+		k.oif = e->want_oif;
+		return batch_add(rt, e, e->flags & E_OURS ? OP_REPLACE : OP_ADD,
+		    &k);
+	}
+	if ((e->flags & E_OURS) && rt->synced)
+		return batch_add(rt, e, OP_DEL, &k);
+	set_retry(rt, e, false);
+	entry_gc(rt, e);
+	return 0;
+}
+
+/* Applies every dirty destination and stray. */
+static int
+apply(struct rt *rt)
+{
+	struct rt_entry *e;
+	size_t i;
+	int ret = 0;
+
+	if (!rt->view_ok)
+		return 0;	/* a partial view could mislead; resync first */
+	for (i = 0; i < rt->nstrays && ret == 0; i++)
+		ret = batch_add(rt, NULL, OP_STRAY, &rt->strays[i]);
+	rt->nstrays = 0;
+	while (ret == 0 && (e = rt->dirty) != NULL) {
+		rt->dirty = e->dirty;
+		e->flags &= (uint8_t)~E_DIRTY;
+		ret = entry_apply(rt, e);
+	}
+	if (ret == 0)
+		ret = batch_flush(rt);
+	/* After a failure the rest stays dirty for the resync. */
+	return ret;
+}
+
+/* --- resync --------------------------------------------------------- */
+
+static int
+dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct krt k;
+
+	if (nlh->nlmsg_type == RTM_NEWROUTE && krt_parse(nlh, &k))
+		view_route(data, &k, true);
+	return MNL_CB_OK;
+}
+
+static int
+dump_family(struct rt *rt, unsigned family)
+{
+	char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	/* The kernel filters by table when it checks dumps strictly. */
+	mnl_attr_put_u32(nlh, RTA_TABLE, rt->table);
+	return nl_talk(rt->req, nlh, dump_cb, rt, NULL, 0);
+}
+
+/* Forgets what the kernel has; the dump tells it again. */
+static void
+view_clear(struct rt *rt)
+{
+	struct rt_entry *e, *next;
+	size_t i;
+
+	rt->nstrays = 0;
+	for (i = 0; i < rt->nbuckets; i++) {
+		for (e = rt->hash[i]; e != NULL; e = next) {
+			next = e->next;
+			account(rt, e, -1);
+			e->flags &= (uint8_t)~(E_OURS | E_ODD);
+			e->nforeign = 0;
+			account(rt, e, 1);
+			mark_dirty(rt, e);
+		}
+	}
+}
+
+static int
+resync(struct rt *rt)
+{
+	unsigned long changes = rt->st.changes;
+	int tries = 0, ret;
+
+	rt->st.resyncs++;
+	/* Queued notifications predate the dump: the dump supersedes them. */
+	if (monitor_drain(rt, true) < 0)
+		goto fail;
+	rt->resync_due = false;
+	rt->view_ok = false;
+	do {
+		view_clear(rt);
+		ret = dump_family(rt, AF_INET);
+		if (ret == 0)
+			ret = dump_family(rt, AF_INET6);
+	} while (ret < 0 && errno == EINTR && ++tries < DUMP_TRIES);
+	if (ret < 0) {
+		log_warn("routes: dumping table %u", rt->table);
+		goto fail;
+	}
+	rt->view_ok = true;
+	rt->next_resync = now_ms() + RESYNC_MS;
+	if (monitor_drain(rt, false) < 0)
+		return -1;
+	ret = apply(rt);
+	if (rt->st.changes != changes)
+		log_info("routes: resync of table %u: %lu changes, %u of %u "
+		    "routes in place", rt->table, rt->st.changes - changes,
+		    rt->st.installed, rt->st.wanted);
+	return ret;
+fail:
+	/* Applying a partial view could take over routes it missed. */
+	rt->next_resync = now_ms() + RETRY_MAX_MS / 4;
+	return -1;
+}
+
+/* --- the interface -------------------------------------------------- */
+
+static int
+set_rcvbuf(struct mnl_socket *nl, int size)
+{
+	int fd = mnl_socket_get_fd(nl), got;
+	socklen_t len = sizeof(got);
+
+	/* FORCE passes rmem_max with CAP_NET_ADMIN, which we hold. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) < 0)
+		return 0;
+	return got;
+}
+
+static int
+monitor_open(struct rt *rt)
+{
+	static unsigned groups[] = {
+		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK,
+	};
+	size_t i;
+	int fd;
+
+	if ((rt->mon = mnl_socket_open(NETLINK_ROUTE)) == NULL ||
+	    mnl_socket_bind(rt->mon, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -1;
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (mnl_socket_setsockopt(rt->mon, NETLINK_ADD_MEMBERSHIP,
+		    &groups[i], sizeof(groups[i])) < 0)
+			return -1;
+	set_rcvbuf(rt->mon, MON_RCVBUF);
+	fd = mnl_socket_get_fd(rt->mon);
+	return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+struct rt *
+rt_open(unsigned protocol, unsigned table, unsigned metric)
+{
+	struct rt *rt;
+	int saved, rcvbuf, sndbuf = BATCH_BYTES;
+
+	if ((rt = calloc(1, sizeof(*rt))) == NULL) {
+		log_warn("routes: open");
+		return NULL;
+	}
+	rt->protocol = protocol;
+	rt->table = table;
+	rt->metric = metric;
+	rt->nbuckets = 64;
+	rt->retry_min = UINT64_MAX;
+	rt->next_resync = UINT64_MAX;
+	rt->seq = (unsigned)time(NULL);
+	if ((rt->hash = calloc(rt->nbuckets, sizeof(*rt->hash))) == NULL ||
+	    (rt->batch = malloc(BATCH_BYTES)) == NULL ||
+	    (rt->rbuf = malloc(NL_RECV_SIZE)) == NULL) {
+		log_warn("routes: open");
+		goto fail;
+	}
+	if ((rt->req = nl_open()) == NULL) {
+		log_warn("routes: netlink socket");
+		goto fail;
+	}
+	if (monitor_open(rt) < 0) {
+		log_warn("routes: netlink notification socket");
+		goto fail;
+	}
+	rt->portid = mnl_socket_get_portid(rt->req);
+	setsockopt(mnl_socket_get_fd(rt->req), SOL_SOCKET, SO_SNDBUFFORCE,
+	    &sndbuf, sizeof(sndbuf));
+	/* Every ack of a batch is queued before the first is read. */
+	rcvbuf = set_rcvbuf(rt->req, REQ_RCVBUF);
+	rt->max_ops = (unsigned)rcvbuf / ACK_COST;
+	if (rt->max_ops > BATCH_BYTES / 64)
+		rt->max_ops = BATCH_BYTES / 64;
+	if (rt->max_ops < 16)
+		rt->max_ops = 16;
+	if ((rt->ops = calloc(rt->max_ops, sizeof(*rt->ops))) == NULL) {
+		log_warn("routes: open");
+		goto fail;
+	}
+	if (resync(rt) < 0)
+		goto fail;
+	return rt;
+fail:
+	saved = errno;
+	rt_close(rt);
+	errno = saved;
+	return NULL;
+}
+
+void
+rt_close(struct rt *rt)
+{
+	struct rt_entry *e, *next;
+	size_t i;
+
+	if (rt == NULL)
+		return;
+	for (i = 0; rt->hash != NULL && i < rt->nbuckets; i++) {
+		for (e = rt->hash[i]; e != NULL; e = next) {
+			next = e->next;
+			free(e->foreign);
+			free(e);
+		}
+	}
+	if (rt->req != NULL)
+		mnl_socket_close(rt->req);
+	if (rt->mon != NULL)
+		mnl_socket_close(rt->mon);
+	free(rt->hash);
+	free(rt->strays);
+	free(rt->batch);
+	free(rt->ops);
+	free(rt->rbuf);
+	free(rt);
+}
+
+int
+rt_want(struct rt *rt, const struct route *r)
+{
+	unsigned family = r->dst.addr.family;
+	struct rt_entry *e;
+
+	if ((family != AF_INET && family != AF_INET6) ||
+	    (r->via.family != 0 && r->via.family != family) ||
+	    (r->via.family == 0 && r->oif == 0) ||
+	    (addr_is_v6_linklocal(&r->via) && r->oif == 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((e = entry_get(rt, &r->dst, true)) == NULL)
+		return -1;
+	if ((e->flags & E_WANT) && addr_cmp(&e->want_via, &r->via) == 0 &&
+	    e->want_oif == r->oif)
+		return 0;
+	account(rt, e, -1);
+	e->flags |= E_WANT;
+	e->want_via = r->via;
+	e->want_oif = r->oif;
+	account(rt, e, 1);
+	mark_dirty(rt, e);
+	return 0;
+}
+
+void
+rt_unwant(struct rt *rt, const struct cidr *dst)
+{
+	struct rt_entry *e = entry_get(rt, dst, false);
+
+	if (e == NULL || !(e->flags & E_WANT))
+		return;
+	account(rt, e, -1);
+	e->flags &= (uint8_t)~(E_WANT | E_CONFLICT);
+	account(rt, e, 1);
+	mark_dirty(rt, e);
+}
+
+/* Marks the destinations whose retry is due. */
+static void
+retry_due(struct rt *rt, uint64_t now)
+{
+	struct rt_entry *e;
+	size_t i;
+
+	rt->retry_min = UINT64_MAX;
+	for (i = 0; i < rt->nbuckets; i++) {
+		for (e = rt->hash[i]; e != NULL; e = e->next) {
+			if (!(e->flags & E_RETRY))
+				continue;
+			if (e->retry_at <= now)
+				mark_dirty(rt, e);
+			else if (e->retry_at < rt->retry_min)
+				rt->retry_min = e->retry_at;
+		}
+	}
+}
+
+int
+rt_commit(struct rt *rt)
+{
+	uint64_t now = now_ms();
+
+	if (monitor_drain(rt, false) < 0)
+		return -1;
+	if (rt->resync_due || now >= rt->next_resync)
+		return resync(rt);
+	if (rt->nretry > 0 && now >= rt->retry_min)
+		retry_due(rt, now);
+	return apply(rt);
+}
+
+int
+rt_resync(struct rt *rt)
+{
+	rt->synced = true;
+	return resync(rt);
+}
+
+int
+rt_monitor_fd(const struct rt *rt)
+{
+	return mnl_socket_get_fd(rt->mon);
+}
+
+int
+rt_monitor_process(struct rt *rt)
+{
+	return rt_commit(rt);
+}
+
+int
+rt_timeout_ms(const struct rt *rt)
+{
+	uint64_t t = rt->next_resync, now;
+
+	if (rt->resync_due)
+		return 0;
+	if (rt->nretry > 0 && rt->retry_min < t)
+		t = rt->retry_min;
+	if (t == UINT64_MAX)
+		return -1;
+	now = now_ms();
+	if (t <= now)
+		return 0;
+	return t - now > INT_MAX ? INT_MAX : (int)(t - now);
+}
+
+unsigned
+rt_count(const struct rt *rt)
+{
+	return rt->st.installed;
+}
+
+void
+rt_get_stats(const struct rt *rt, struct rt_stats *st)
+{
+	*st = rt->st;
+	st->failed = rt->nretry;
+}
+
+/* --- cleanup -------------------------------------------------------- */
+
+struct cleanup {
+	unsigned protocol, table;
+	struct krt *routes;
+	size_t n, cap;
+};
+
+static int
+cleanup_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct cleanup *c = data;
+	struct krt k, *r;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || !krt_parse(nlh, &k) ||
+	    k.protocol != c->protocol || k.table != c->table)
+		return MNL_CB_OK;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		if ((r = realloc(c->routes, c->cap * sizeof(*r))) == NULL)
+			return MNL_CB_ERROR;
+		c->routes = r;
+	}
+	c->routes[c->n++] = k;
+	return MNL_CB_OK;
+}
+
+int
+rt_cleanup(unsigned protocol, unsigned table)
+{
+	static const unsigned families[] = { AF_INET, AF_INET6 };
+	struct cleanup c = { protocol, table, NULL, 0, 0 };
+	struct rt *rt;
+	size_t f, i;
+	int n = -1, tries = 0, ret, saved;
+
+	if ((rt = rt_open(protocol, table, 0)) == NULL)
+		return -1;
+	/* rt's own view holds only its metric; dump every metric here. */
+	do {
+		c.n = 0;
+		ret = 0;
+		for (f = 0; f < 2 && ret == 0; f++) {
+			char buf[NL_REQ_SIZE];
+			struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+			struct rtmsg *rtm;
+
+			nlh->nlmsg_type = RTM_GETROUTE;
+			nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+			rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+			rtm->rtm_family = (uint8_t)families[f];
+			mnl_attr_put_u32(nlh, RTA_TABLE, table);
+			ret = nl_talk(rt->req, nlh, cleanup_cb, &c, NULL, 0);
+		}
+	} while (ret < 0 && errno == EINTR && ++tries < DUMP_TRIES);
+	if (ret < 0) {
+		log_warn("routes: dumping table %u", table);
+		goto out;
+	}
+	for (i = 0; i < c.n && ret == 0; i++)
+		ret = batch_add(rt, NULL, OP_STRAY, &c.routes[i]);
+	if (ret == 0)
+		ret = batch_flush(rt);
+	if (ret == 0 && rt->st.errors == 0)
+		n = (int)rt->st.changes;
+	else
+		errno = EIO;
+out:
+	saved = errno;
+	free(c.routes);
+	rt_close(rt);
+	errno = saved;
+	return n;
+}
