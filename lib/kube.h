@@ -1,0 +1,157 @@
+/* Kubernetes API client: one blocking GET, and a non-blocking list+watch
+ * of a collection that a caller's own poll loop drives. */
+#ifndef XCNI_KUBE_H
+#define XCNI_KUBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "kubecreds.h"
+
+struct kube_client;
+
+/* Takes a copy of creds. TLS peer verification is on unless creds->insecure.
+ * Returns NULL with a message in err. */
+struct kube_client *kube_client_new(const struct kube_creds *creds, char *err, size_t errsz);
+void kube_client_free(struct kube_client *kc);
+
+/* Swaps in new credentials (copied) for every request started afterwards
+ * (an open watch keeps its connection). */
+int kube_client_set_creds(struct kube_client *kc, const struct kube_creds *creds);
+
+/* After a 401 the client re-reads creds->token_file, and it does so at least
+ * once a minute anyway. A process that cannot read the file (a worker whose
+ * supervisor holds the secrets) sets a hook instead: it is called after
+ * every 401, and is expected to arrange a later kube_client_set_creds. */
+void kube_client_set_refresh_hook(struct kube_client *kc,
+    void (*hook)(void *arg), void *arg);
+
+/* Total time a kube_get may take (default 10 000 ms). */
+void kube_client_set_timeout(struct kube_client *kc, long ms);
+
+/* Blocking GET of path ("/api/v1/nodes/NAME"). Returns 0 when the server
+ * answered (any status in *status; *body NUL-terminated, *len bytes, freed
+ * by the caller; a 401 is retried once after a token refresh), or -1 on a
+ * transport error, logged. Bodies over 16 MiB are an error. */
+int kube_get(struct kube_client *kc, const char *path, long *status,
+    char **body, size_t *len);
+
+/* --- list + watch ------------------------------------------------------ */
+
+enum kube_event_type {
+	KUBE_ADDED,
+	KUBE_MODIFIED,
+	KUBE_DELETED,
+	KUBE_BOOKMARK,
+	KUBE_ERROR,
+};
+
+const char *kube_event_type_name(enum kube_event_type t);
+
+struct kube_watch_cb {
+	/* A (re)list starts. Objects that the list does not report before
+	 * list_end are gone. list_begin may come again without a list_end
+	 * (a list that failed half-way is abandoned, never completed). */
+	void (*list_begin)(void *arg);
+	/* One object from a list page (KUBE_ADDED) or a watch event
+	 * (KUBE_ADDED, KUBE_MODIFIED, KUBE_DELETED). obj is valid only during
+	 * the call. */
+	void (*object)(void *arg, enum kube_event_type type, const cJSON *obj);
+	/* The list is complete and consistent as of resource version rv. */
+	void (*list_end)(void *arg, const char *rv);
+	/* The resource version the client will resume from, after every
+	 * event (bookmarks included). May be NULL. */
+	void (*resource_version)(void *arg, const char *rv);
+};
+
+/* Zero fields mean the default. */
+struct kube_watch_opts {
+	unsigned page_size;	/* list limit (50); halved when a page is too big */
+	size_t max_message;	/* longest watch event line or list page (4 MiB) */
+	unsigned timeout_min;	/* watch timeoutSeconds, uniformly random */
+	unsigned timeout_max;	/* in [min, max] (300, 600) */
+	unsigned idle_timeout;	/* seconds without a byte before a connection
+				 * is taken for dead (180; 3 bookmark intervals) */
+	unsigned backoff_min_ms; /* retry delay after a failure, doubled up */
+	unsigned backoff_max_ms; /* to the max, with jitter (500, 30 000) */
+};
+
+struct kube_watch_stats {
+	uint64_t lists;		/* list attempts (first pages) */
+	uint64_t lists_done;	/* lists completed (list_end) */
+	uint64_t pages;		/* list pages received */
+	uint64_t watches;	/* watch requests started */
+	uint64_t events;	/* watch events decoded (bookmarks included) */
+	uint64_t bookmarks;
+	uint64_t relists_410;	/* 410 Gone seen (status, event, or continue) */
+	uint64_t errors;	/* failed requests, bad events, timeouts */
+	uint64_t http_401;
+	uint64_t bytes;		/* response body bytes received */
+};
+
+struct kube_watch;
+
+/* Lists and then watches path (a collection, e.g. "/api/v1/nodes") with
+ * kc, calling cb with arg. Nothing happens until kube_watch_process; the
+ * first call starts the list. The client must outlive the watch. */
+struct kube_watch *kube_watch_new(struct kube_client *kc, const char *path,
+    const struct kube_watch_opts *opts, const struct kube_watch_cb *cb,
+    void *arg);
+void kube_watch_free(struct kube_watch *w);
+
+/* One descriptor (epoll) that becomes readable when process has work. */
+int kube_watch_fd(const struct kube_watch *w);
+/* Milliseconds until process must be called even without fd activity;
+ * -1 for no deadline. */
+long kube_watch_timeout_ms(const struct kube_watch *w);
+/* Does all pending work without blocking; callbacks run from here. */
+void kube_watch_process(struct kube_watch *w);
+/* Drops the connection and relists at once (e.g. the caller's state is
+ * suspect). */
+void kube_watch_relist(struct kube_watch *w);
+/* True once a list completed and the watch has not failed since. */
+bool kube_watch_synced(const struct kube_watch *w);
+const struct kube_watch_stats *kube_watch_stats(const struct kube_watch *w);
+
+/* --- building blocks, exposed for tests and fuzzing --------------------- */
+
+/* Splits a byte stream into lines of at most max bytes (excluding "\n"). */
+struct kube_lines {
+	char *buf;
+	size_t len, cap, max;
+	bool discarding;	/* skipping the rest of an overlong line */
+};
+
+void kube_lines_init(struct kube_lines *l, size_t max);
+void kube_lines_reset(struct kube_lines *l);
+void kube_lines_free(struct kube_lines *l);
+/* Feeds len bytes; calls fn for every complete non-empty line (a trailing
+ * "\r" removed), in order. A line longer than max is not kept: its bytes are
+ * discarded up to the next newline and feed returns -1 (after delivering the
+ * lines before it; the lines after it are not delivered by this call).
+ * fn returning non-zero stops the feed, which returns that value. Memory
+ * never exceeds max plus one read's worth of slack. */
+int kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
+    int (*fn)(void *arg, const char *line, size_t len), void *arg);
+
+/* One decoded watch event. */
+struct kube_event {
+	enum kube_event_type type;
+	cJSON *root;		/* the whole event, owned */
+	const cJSON *object;	/* root.object */
+	const char *rv;		/* object.metadata.resourceVersion; NULL for ERROR */
+	int code;		/* ERROR: the Status code (0 if absent) */
+	const char *message;	/* ERROR: the Status message, or NULL */
+};
+
+/* Decodes one event line. Returns 0, or -1 with a message in err (not JSON,
+ * no known type, no object, an ADDED/MODIFIED/DELETED/BOOKMARK object
+ * without metadata.resourceVersion). */
+int kube_event_decode(const char *line, size_t len, struct kube_event *ev,
+    char *err, size_t errsz);
+void kube_event_free(struct kube_event *ev);
+
+#endif
