@@ -628,7 +628,9 @@ main(int argc, char **argv)
 	static const struct kube_watch_cb cb = {
 		cb_list_begin, cb_object, cb_list_end, NULL,
 	};
-	static const struct kube_watch_opts opts;
+	/* Small list pages bound the peak: a page of real Nodes is 10-50 KB
+	 * per item as text and several times that parsed. */
+	static const struct kube_watch_opts opts = { .page_size = 10 };
 	struct worker w = { .ipc = -1 };
 	struct config cfg;
 	struct net_config *net;
