@@ -1,0 +1,657 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "nodes.h"
+
+/* One family of one node: what the node says (cidr, via) and, when it
+ * makes a route candidate, its place in the CIDR index. */
+struct claim {
+	struct claim *next;		/* in a CIDR bucket */
+	struct cidr cidr;
+	struct addr via;
+	unsigned oif;
+	uint8_t fam;			/* index in node->claim */
+	bool has_cidr, has_via;
+	bool active;			/* in the CIDR index */
+	bool routed;			/* its route is the wanted one */
+};
+
+struct node {
+	struct node *next;		/* in a name bucket */
+	uint32_t hash;
+	uint32_t note_hash;		/* of the last note logged */
+	uint32_t gen;			/* nodes_mark generation last seen in */
+	bool self, deleting;
+	int64_t created;
+	struct claim claim[NODE_NFAM];
+	char name[];
+};
+
+struct nodes {
+	const struct nodes_ops *ops;
+	void *arg;
+	char *self;
+	struct cidr *allowed;
+	size_t n_allowed;
+	struct node **names;		/* hash by name */
+	size_t n_names, nodes;
+	struct claim **cidrs;		/* hash by CIDR, active claims */
+	size_t n_cidrs, claims;
+	size_t routes;
+	uint32_t gen;
+	struct node *me;		/* the own node, once seen */
+	size_t linklocal;		/* nodes with a link-local via */
+};
+
+#define INITIAL_BUCKETS 64
+
+static uint32_t
+fnv(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n-- > 0)
+		h = (h ^ *b++) * 16777619u;
+	return h;
+}
+
+#define FNV_INIT 2166136261u
+
+static uint32_t
+cidr_hash(const struct cidr *c)
+{
+	return fnv(fnv(FNV_INIT, &c->addr, sizeof(c->addr)), &c->len, 1);
+}
+
+static struct node *
+claim_node(struct claim *c)
+{
+	return (struct node *)((char *)(c - c->fam) -
+	    offsetof(struct node, claim));
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (p == NULL)
+		fatal(1, "nodes");
+	return p;
+}
+
+struct nodes *
+nodes_new(const char *self, const struct cidr *allowed, size_t n_allowed,
+    const struct nodes_ops *ops, void *arg)
+{
+	struct nodes *t = xcalloc(1, sizeof(*t));
+
+	t->ops = ops;
+	t->arg = arg;
+	if ((t->self = strdup(self)) == NULL)
+		fatal(1, "nodes");
+	if (n_allowed > 0) {
+		t->allowed = xcalloc(n_allowed, sizeof(*allowed));
+		memcpy(t->allowed, allowed, n_allowed * sizeof(*allowed));
+		t->n_allowed = n_allowed;
+	}
+	t->n_names = t->n_cidrs = INITIAL_BUCKETS;
+	t->names = xcalloc(t->n_names, sizeof(*t->names));
+	t->cidrs = xcalloc(t->n_cidrs, sizeof(*t->cidrs));
+	return t;
+}
+
+void
+nodes_free(struct nodes *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n_names; i++) {
+		struct node *n, *next;
+
+		for (n = t->names[i]; n != NULL; n = next) {
+			next = n->next;
+			free(n);
+		}
+	}
+	free(t->names);
+	free(t->cidrs);
+	free(t->allowed);
+	free(t->self);
+	free(t);
+}
+
+size_t
+nodes_count(const struct nodes *t)
+{
+	return t->nodes;
+}
+
+size_t
+nodes_routes(const struct nodes *t)
+{
+	return t->routes;
+}
+
+/* --- the CIDR index ------------------------------------------------------ */
+
+static void
+cidrs_grow(struct nodes *t)
+{
+	size_t i, n = t->n_cidrs * 2;
+	struct claim **b = xcalloc(n, sizeof(*b));
+
+	for (i = 0; i < t->n_cidrs; i++) {
+		struct claim *c, *next;
+
+		for (c = t->cidrs[i]; c != NULL; c = next) {
+			uint32_t h = cidr_hash(&c->cidr) & (n - 1);
+
+			next = c->next;
+			c->next = b[h];
+			b[h] = c;
+		}
+	}
+	free(t->cidrs);
+	t->cidrs = b;
+	t->n_cidrs = n;
+}
+
+static void
+cidrs_insert(struct nodes *t, struct claim *c)
+{
+	uint32_t h;
+
+	if (t->claims >= t->n_cidrs)
+		cidrs_grow(t);
+	h = cidr_hash(&c->cidr) & (t->n_cidrs - 1);
+	c->next = t->cidrs[h];
+	t->cidrs[h] = c;
+	c->active = true;
+	t->claims++;
+}
+
+static void
+cidrs_remove(struct nodes *t, struct claim *c)
+{
+	struct claim **pp = &t->cidrs[cidr_hash(&c->cidr) & (t->n_cidrs - 1)];
+
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	c->next = NULL;
+	c->active = false;
+	t->claims--;
+}
+
+/* Whether a should win dst over b: the own node always, then the oldest,
+ * then the first name, so that every worker picks the same node. */
+static bool
+claim_wins(struct claim *a, struct claim *b)
+{
+	const struct node *na = claim_node(a), *nb = claim_node(b);
+
+	if (na->self != nb->self)
+		return na->self;
+	if (na->created != nb->created)
+		return na->created < nb->created;
+	return strcmp(na->name, nb->name) < 0;
+}
+
+/* The best active claim on dst and the one currently routed, and how many
+ * claims there are. */
+static struct claim *
+cidrs_scan(const struct nodes *t, const struct cidr *dst,
+    struct claim **routed, size_t *count)
+{
+	struct claim *c, *best = NULL;
+
+	*routed = NULL;
+	*count = 0;
+	for (c = t->cidrs[cidr_hash(dst) & (t->n_cidrs - 1)]; c != NULL;
+	    c = c->next) {
+		if (cidr_cmp(&c->cidr, dst) != 0)
+			continue;
+		(*count)++;
+		if (c->routed)
+			*routed = c;
+		if (best == NULL || claim_wins(c, best))
+			best = c;
+	}
+	return best;
+}
+
+/* What was routed to dst before a change. */
+struct prior {
+	struct cidr dst;
+	bool routed;
+	struct route route;
+	const char *owner;		/* valid until the node is freed */
+};
+
+static void
+prior_take(const struct nodes *t, const struct cidr *dst, struct prior *p)
+{
+	struct claim *routed;
+	size_t count;
+
+	p->dst = *dst;
+	cidrs_scan(t, dst, &routed, &count);
+	p->routed = routed != NULL;
+	if (routed != NULL) {
+		routed->routed = false;
+		p->route.dst = *dst;
+		p->route.via = routed->via;
+		p->route.oif = routed->oif;
+	}
+}
+
+/* Makes the wanted route to p->dst follow the index after a change. */
+static void
+settle(struct nodes *t, const struct prior *p)
+{
+	struct claim *best, *routed;
+	struct route r;
+	size_t count;
+	char buf[ADDR_STRLEN];
+
+	best = cidrs_scan(t, &p->dst, &routed, &count);
+	if (best == NULL || claim_node(best)->self) {
+		if (p->routed) {
+			t->ops->unwant(t->arg, &p->dst);
+			t->routes--;
+		}
+		return;
+	}
+	best->routed = true;
+	r.dst = p->dst;
+	r.via = best->via;
+	r.oif = best->oif;
+	if (p->routed && addr_cmp(&r.via, &p->route.via) == 0 &&
+	    r.oif == p->route.oif)
+		return;
+	if (!p->routed)
+		t->routes++;
+	if (count > 1)
+		log_info("%s: routed to node %s, which wins over %zu other "
+		    "claims", cidr_format(&p->dst, buf), claim_node(best)->name,
+		    count - 1);
+	t->ops->want(t->arg, &r);
+}
+
+/* --- evaluating a node ------------------------------------------------- */
+
+struct note {
+	char text[NODE_NOTE_MAX + 1];
+	size_t len;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+note_add(struct note *nt, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (nt->len + 3 >= sizeof(nt->text))
+		return;
+	if (nt->len > 0) {
+		memcpy(nt->text + nt->len, "; ", 3);
+		nt->len += 2;
+	}
+	va_start(ap, fmt);
+	r = vsnprintf(nt->text + nt->len, sizeof(nt->text) - nt->len, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		nt->len += (size_t)r;
+	if (nt->len >= sizeof(nt->text))
+		nt->len = sizeof(nt->text) - 1;
+}
+
+static bool
+allowed(const struct nodes *t, const struct cidr *c)
+{
+	size_t i;
+
+	if (t->n_allowed == 0)
+		return true;
+	for (i = 0; i < t->n_allowed; i++)
+		if (cidr_contains(&t->allowed[i], c))
+			return true;
+	return false;
+}
+
+/* The desired state of one claim. */
+struct target {
+	bool active;
+	unsigned oif;
+};
+
+static struct target
+evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
+    struct note *nt)
+{
+	struct target tg = { false, 0 };
+	char buf[ADDR_STRLEN];
+	const struct node *me = t->me;
+	const struct addr *own;
+
+	if (!c->has_cidr)
+		return tg;
+	if (n->self) {
+		/* Never routed; in the index so no other node gets it. */
+		tg.active = true;
+		return tg;
+	}
+	if (!c->has_via || n->deleting)
+		return tg;
+	if (!allowed(t, &c->cidr)) {
+		note_add(nt, "%s is outside allowed-cidrs",
+		    cidr_format(&c->cidr, buf));
+		return tg;
+	}
+	if (addr_is_v6_linklocal(&c->via)) {
+		own = me == NULL ? NULL :
+		    me->claim[NODE_V6].has_via ? &me->claim[NODE_V6].via :
+		    me->claim[NODE_V4].has_via ? &me->claim[NODE_V4].via : NULL;
+		if (own == NULL) {
+			note_add(nt, "link-local nexthop %s needs the own "
+			    "node's address", addr_format(&c->via, buf));
+			return tg;
+		}
+		if (t->ops->link(t->arg, own, &tg.oif) < 0) {
+			note_add(nt, "no link for link-local nexthop %s",
+			    addr_format(&c->via, buf));
+			return tg;
+		}
+	}
+	tg.active = true;
+	return tg;
+}
+
+/* Brings node n to the facts in next[] (the node's deleting and created
+ * already updated when force is set), calling ops for the routes that
+ * change. */
+static void
+apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
+    bool force, struct note *nt)
+{
+	struct prior prior[2 * NODE_NFAM];
+	struct target tg[NODE_NFAM];
+	size_t np = 0, i, j;
+	int fam;
+
+	for (fam = 0; fam < NODE_NFAM; fam++) {
+		struct claim *c = &n->claim[fam];
+		const struct claim *x = &next[fam];
+
+		tg[fam] = evaluate(t, n, x, nt);
+		if (!force && c->active == tg[fam].active &&
+		    (!c->active || (cidr_cmp(&c->cidr, &x->cidr) == 0 &&
+		    addr_cmp(&c->via, &x->via) == 0 && c->oif == tg[fam].oif))) {
+			/* Same route, or none either way: just remember. */
+			if (!c->active) {
+				c->has_cidr = x->has_cidr;
+				c->cidr = x->cidr;
+				c->has_via = x->has_via;
+				c->via = x->via;
+			}
+			tg[fam].active = c->active;
+			continue;
+		}
+		if (c->active)
+			prior_take(t, &c->cidr, &prior[np++]);
+		if (tg[fam].active)
+			prior_take(t, &x->cidr, &prior[np++]);
+		if (c->active)
+			cidrs_remove(t, c);
+		c->has_cidr = x->has_cidr;
+		c->cidr = x->cidr;
+		c->has_via = x->has_via;
+		c->via = x->via;
+		c->oif = tg[fam].oif;
+		if (tg[fam].active) {
+			struct claim *routed;
+			size_t count;
+			struct claim *best;
+			char buf[ADDR_STRLEN];
+
+			best = cidrs_scan(t, &c->cidr, &routed, &count);
+			cidrs_insert(t, c);
+			if (best != NULL)
+				log_warnx("node %s: %s is also claimed by node "
+				    "%s; %s wins", n->name,
+				    cidr_format(&c->cidr, buf),
+				    claim_node(best)->name,
+				    claim_wins(c, best) ? n->name :
+				    claim_node(best)->name);
+		}
+	}
+	/* Settle each destination once, so that a route that stays the same
+	 * across the change is not taken down and put back. */
+	for (i = 0; i < np; i++) {
+		for (j = 0; j < i; j++)
+			if (cidr_cmp(&prior[j].dst, &prior[i].dst) == 0)
+				break;
+		if (j == i)
+			settle(t, &prior[i]);
+	}
+}
+
+static void
+log_note(struct node *n, const struct note *nt)
+{
+	uint32_t h = nt->len == 0 ? 0 : fnv(FNV_INIT, nt->text, nt->len);
+	bool routed = n->claim[NODE_V4].routed || n->claim[NODE_V6].routed;
+
+	if (h == n->note_hash)
+		return;
+	n->note_hash = h;
+	if (nt->len == 0)
+		log_info("node %s: usable again", n->name);
+	else if (routed || n->self)
+		log_info("node %s: %s", n->name, nt->text);
+	else
+		log_info("node %s: no routes: %s", n->name, nt->text);
+}
+
+/* --- the name index ---------------------------------------------------- */
+
+static struct node **
+names_slot(const struct nodes *t, const char *name, uint32_t h)
+{
+	struct node **pp = &t->names[h & (t->n_names - 1)];
+
+	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->name, name) != 0))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void
+names_grow(struct nodes *t)
+{
+	size_t i, n = t->n_names * 2;
+	struct node **b = xcalloc(n, sizeof(*b));
+
+	for (i = 0; i < t->n_names; i++) {
+		struct node *x, *next;
+
+		for (x = t->names[i]; x != NULL; x = next) {
+			next = x->next;
+			x->next = b[x->hash & (n - 1)];
+			b[x->hash & (n - 1)] = x;
+		}
+	}
+	free(t->names);
+	t->names = b;
+	t->n_names = n;
+}
+
+static bool
+has_linklocal(const struct node *n)
+{
+	return !n->self && n->claim[NODE_V6].has_via &&
+	    addr_is_v6_linklocal(&n->claim[NODE_V6].via);
+}
+
+/* The own node's addresses changed: link-local nexthops may now go out of
+ * another link. Rare, so a scan is fine. */
+static void
+relink(struct nodes *t)
+{
+	size_t i;
+
+	if (t->linklocal == 0)
+		return;
+	for (i = 0; i < t->n_names; i++) {
+		struct node *n;
+
+		for (n = t->names[i]; n != NULL; n = n->next) {
+			struct claim next[NODE_NFAM];
+			struct note nt = { "", 0 };
+
+			if (!has_linklocal(n))
+				continue;
+			memcpy(next, n->claim, sizeof(next));
+			apply(t, n, next, false, &nt);
+			log_note(n, &nt);
+		}
+	}
+}
+
+void
+nodes_update(struct nodes *t, const struct node_rec *rec)
+{
+	uint32_t h = fnv(FNV_INIT, rec->name, strlen(rec->name));
+	struct node **pp = names_slot(t, rec->name, h), *n = *pp;
+	struct claim next[NODE_NFAM];
+	struct note nt = { "", 0 };
+	bool force = false, self_changed = false;
+	int fam;
+
+	if (n == NULL) {
+		size_t len = strlen(rec->name);
+
+		if (t->nodes >= t->n_names) {
+			names_grow(t);
+			pp = names_slot(t, rec->name, h);
+		}
+		n = xcalloc(1, sizeof(*n) + len + 1);
+		memcpy(n->name, rec->name, len + 1);
+		n->hash = h;
+		n->self = strcmp(rec->name, t->self) == 0;
+		n->created = rec->created;
+		for (fam = 0; fam < NODE_NFAM; fam++)
+			n->claim[fam].fam = (uint8_t)fam;
+		*pp = n;
+		t->nodes++;
+		if (n->self)
+			t->me = n;
+		self_changed = n->self;
+		log_debug("node %s: new", n->name);
+	}
+	n->gen = t->gen;
+	if (n->deleting != rec->deleting || n->created != rec->created) {
+		n->deleting = rec->deleting;
+		n->created = rec->created;
+		force = true;
+	}
+	memset(next, 0, sizeof(next));
+	for (fam = 0; fam < NODE_NFAM; fam++) {
+		next[fam].has_cidr = rec->has_cidr[fam];
+		if (rec->has_cidr[fam])
+			next[fam].cidr = rec->cidr[fam];
+		next[fam].has_via = rec->has_via[fam];
+		if (rec->has_via[fam])
+			next[fam].via = rec->via[fam];
+		if (n->self && (next[fam].has_cidr != n->claim[fam].has_cidr ||
+		    next[fam].has_via != n->claim[fam].has_via ||
+		    cidr_cmp(&next[fam].cidr, &n->claim[fam].cidr) != 0 ||
+		    addr_cmp(&next[fam].via, &n->claim[fam].via) != 0))
+			self_changed = true;
+	}
+	if (rec->note[0] != '\0')
+		note_add(&nt, "%s", rec->note);
+	if (rec->deleting && !n->self)
+		note_add(&nt, "being deleted");
+	if (has_linklocal(n))
+		t->linklocal--;
+	apply(t, n, next, force, &nt);
+	if (has_linklocal(n))
+		t->linklocal++;
+	log_note(n, &nt);
+	if (self_changed) {
+		/* apply keeps only the facts of claims that route (or block);
+		 * the own addresses matter even without a CIDR. */
+		for (fam = 0; fam < NODE_NFAM; fam++) {
+			n->claim[fam].has_via = next[fam].has_via;
+			n->claim[fam].via = next[fam].via;
+		}
+		t->ops->self(t->arg, rec);
+		relink(t);
+	}
+}
+
+static void
+unlink_node(struct nodes *t, struct node **pp)
+{
+	struct node *n = *pp;
+	struct claim next[NODE_NFAM];
+	struct note nt = { "", 0 };
+
+	memset(next, 0, sizeof(next));
+	if (has_linklocal(n))
+		t->linklocal--;
+	apply(t, n, next, false, &nt);
+	*pp = n->next;
+	t->nodes--;
+	if (t->me == n)
+		t->me = NULL;
+	log_debug("node %s: gone", n->name);
+	free(n);
+}
+
+void
+nodes_remove(struct nodes *t, const char *name)
+{
+	struct node **pp = names_slot(t, name, fnv(FNV_INIT, name,
+	    strlen(name)));
+
+	if (*pp != NULL)
+		unlink_node(t, pp);
+}
+
+void
+nodes_mark(struct nodes *t)
+{
+	t->gen++;
+}
+
+void
+nodes_sweep(struct nodes *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_names; i++) {
+		struct node **pp = &t->names[i];
+
+		while (*pp != NULL) {
+			if ((*pp)->gen != t->gen) {
+				log_info("node %s: gone from the list",
+				    (*pp)->name);
+				unlink_node(t, pp);
+			} else {
+				pp = &(*pp)->next;
+			}
+		}
+	}
+}

@@ -1,0 +1,711 @@
+/* xcni-worker: keeps the kernel routes of one network's protocol equal to
+ * what the Node objects say, and publishes the own node's ranges. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "atomic.h"
+#include "conf.h"
+#include "ipc.h"
+#include "kube.h"
+#include "kubecreds.h"
+#include "link.h"
+#include "log.h"
+#include "node.h"
+#include "nodes.h"
+#include "routes.h"
+
+#define DEFAULT_NETWORK		"xcluster"
+#define DEFAULT_PROTOCOL	202
+#define DEFAULT_STATE_DIR	"/run/xcni"
+#define STATE_RETRY_MS		10000
+#define CREDS_ASK_MS		1000
+
+struct worker {
+	const char *node;		/* own node name */
+	const char *network;
+	const char *cidr_annotation;
+	const char *address_annotation;
+	char state_path[PATH_MAX];
+	int ipc;			/* fd 3, or -1 standalone */
+
+	struct rt *rt;
+	struct nodes *nodes;
+	struct kube_client *kc;
+	struct kube_watch *watch;
+	bool synced;			/* the first full list is applied */
+
+	/* The state file: what it should say; retried until written. */
+	bool self_has[NODE_NFAM];
+	struct cidr self_cidr[NODE_NFAM];
+	char *state;
+	long long state_retry_at;	/* 0: nothing pending */
+
+	/* What the supervisor was last told. */
+	bool ready_sent;
+	unsigned sent_routes, sent_failed;
+	char addresses[2 * ADDR_STRLEN + 1], sent_addresses[2 * ADDR_STRLEN + 1];
+	long long creds_asked_at;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- the state file (own ranges for kube-node) --------------------------- */
+
+static void
+state_write(struct worker *w)
+{
+	int r;
+
+	if (w->state == NULL)
+		return;
+	r = atomic_update(w->state_path, w->state, strlen(w->state), 0644);
+	if (r < 0) {
+		log_warn("%s: cannot write, retrying in %d s", w->state_path,
+		    STATE_RETRY_MS / 1000);
+		w->state_retry_at = now_ms() + STATE_RETRY_MS;
+		return;
+	}
+	if (r > 0)
+		log_info("%s: written", w->state_path);
+	w->state_retry_at = 0;
+}
+
+static char *
+state_render(const struct worker *w, const struct node_rec *rec)
+{
+	cJSON *o = cJSON_CreateObject(), *cidrs;
+	char buf[ADDR_STRLEN], *text;
+	int fam;
+
+	if (o == NULL)
+		fatalx(1, "state: out of memory");
+	cJSON_AddStringToObject(o, "network", w->network);
+	cJSON_AddStringToObject(o, "node", w->node);
+	if (w->cidr_annotation != NULL)
+		cJSON_AddStringToObject(o, "annotation", w->cidr_annotation);
+	else
+		cJSON_AddNullToObject(o, "annotation");
+	cidrs = cJSON_AddArrayToObject(o, "cidrs");
+	for (fam = 0; fam < NODE_NFAM; fam++)
+		if (rec->has_cidr[fam])
+			cJSON_AddItemToArray(cidrs, cJSON_CreateString(
+			    cidr_format(&rec->cidr[fam], buf)));
+	cJSON_AddStringToObject(o, "resourceVersion", rec->resource_version);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		fatalx(1, "state: out of memory");
+	return text;
+}
+
+/* --- the node table's effects -------------------------------------------- */
+
+static void
+op_want(void *arg, const struct route *r)
+{
+	struct worker *w = arg;
+	char d[ADDR_STRLEN], v[ADDR_STRLEN];
+
+	log_debug("route %s via %s: wanted", cidr_format(&r->dst, d),
+	    addr_format(&r->via, v));
+	if (rt_want(w->rt, r) < 0)
+		log_warn("route %s via %s", d, v);
+}
+
+static void
+op_unwant(void *arg, const struct cidr *dst)
+{
+	struct worker *w = arg;
+	char d[ADDR_STRLEN];
+
+	log_debug("route %s: unwanted", cidr_format(dst, d));
+	rt_unwant(w->rt, dst);
+}
+
+static int
+op_link(void *arg, const struct addr *a, unsigned *ifindex)
+{
+	return link_by_addr(a, ifindex, NULL);
+}
+
+static void
+op_self(void *arg, const struct node_rec *rec)
+{
+	struct worker *w = arg;
+	char buf[ADDR_STRLEN];
+	size_t n = 0;
+	int fam;
+	bool same = w->state != NULL;
+
+	w->addresses[0] = '\0';
+	for (fam = 0; fam < NODE_NFAM; fam++) {
+		if (!rec->has_via[fam])
+			continue;
+		n += (size_t)snprintf(w->addresses + n, sizeof(w->addresses) - n,
+		    "%s%s", n > 0 ? "," : "", addr_format(&rec->via[fam], buf));
+	}
+	for (fam = 0; fam < NODE_NFAM; fam++) {
+		if (w->self_has[fam] != rec->has_cidr[fam] || (rec->has_cidr[fam] &&
+		    cidr_cmp(&w->self_cidr[fam], &rec->cidr[fam]) != 0))
+			same = false;
+		w->self_has[fam] = rec->has_cidr[fam];
+		w->self_cidr[fam] = rec->cidr[fam];
+	}
+	if (same)
+		return;		/* only the addresses changed */
+	free(w->state);
+	w->state = state_render(w, rec);
+	state_write(w);
+}
+
+static const struct nodes_ops worker_ops = {
+	op_want, op_unwant, op_link, op_self,
+};
+
+/* --- the list+watch callbacks -------------------------------------------- */
+
+static void
+cb_list_begin(void *arg)
+{
+	struct worker *w = arg;
+
+	log_debug("nodes: list starts");
+	nodes_mark(w->nodes);
+}
+
+static void
+cb_object(void *arg, enum kube_event_type type, const cJSON *obj)
+{
+	struct worker *w = arg;
+	struct node_rec rec;
+
+	if (node_decode(obj, w->cidr_annotation, w->address_annotation,
+	    &rec) < 0) {
+		log_warnx("nodes: %s event ignored: %s",
+		    kube_event_type_name(type), rec.note);
+		return;
+	}
+	log_trace("node %s: %s rv %s", rec.name, kube_event_type_name(type),
+	    rec.resource_version);
+	if (type == KUBE_DELETED) {
+		log_info("node %s: deleted", rec.name);
+		nodes_remove(w->nodes, rec.name);
+	} else {
+		nodes_update(w->nodes, &rec);
+	}
+}
+
+static void
+cb_list_end(void *arg, const char *rv)
+{
+	struct worker *w = arg;
+
+	nodes_sweep(w->nodes);
+	log_info("nodes: %zu listed at resourceVersion %s, %zu routes",
+	    nodes_count(w->nodes), rv, nodes_routes(w->nodes));
+	if (w->synced)
+		return;
+	/* Only now is the desired set complete: a resync before this would
+	 * delete the routes of nodes not listed yet. */
+	if (rt_resync(w->rt) < 0)
+		log_warnx("routes: first resync failed, retrying");
+	w->synced = true;
+}
+
+static void
+creds_ask(void *arg)
+{
+	struct worker *w = arg;
+	long long now = now_ms();
+
+	if (w->ipc < 0 || now - w->creds_asked_at < CREDS_ASK_MS)
+		return;
+	w->creds_asked_at = now;
+	if (ipc_send(w->ipc, IPC_CREDS_REQ, "", 0) < 0)
+		log_warn("supervisor: cannot ask for credentials");
+}
+
+/* --- the supervisor ------------------------------------------------------ */
+
+static void
+report(struct worker *w)
+{
+	struct rt_stats st;
+	char msg[128 + sizeof(w->addresses)];
+	int n;
+
+	if (w->ipc < 0 || !w->synced)
+		return;
+	rt_get_stats(w->rt, &st);
+	if (w->ready_sent && st.installed == w->sent_routes &&
+	    st.failed == w->sent_failed &&
+	    strcmp(w->addresses, w->sent_addresses) == 0)
+		return;
+	n = snprintf(msg, sizeof(msg), "routes=%u failed=%u addresses=%s",
+	    st.installed, st.failed, w->addresses);
+	if (ipc_send(w->ipc, w->ready_sent ? IPC_STATUS : IPC_READY, msg,
+	    (size_t)n) < 0) {
+		log_warn("supervisor: cannot report");
+		return;
+	}
+	w->ready_sent = true;
+	w->sent_routes = st.installed;
+	w->sent_failed = st.failed;
+	strcpy(w->sent_addresses, w->addresses);
+}
+
+static char ipc_buf[IPC_MAX];
+
+/* Returns 1 with a message, 0 when the supervisor is gone. */
+static int
+ipc_read(int fd, const char **type, const char **payload, size_t *len)
+{
+	int r = ipc_recv(fd, ipc_buf, sizeof(ipc_buf), type, payload, len);
+
+	if (r < 0 && errno != EAGAIN)
+		fatal(1, "supervisor: receive");
+	return r;
+}
+
+static struct kube_creds *
+creds_from(const char *payload, size_t len)
+{
+	struct kube_creds *c;
+	char err[256];
+
+	if ((c = kube_creds_parse(payload, len, err, sizeof(err))) == NULL)
+		log_errx("supervisor: credentials: %s", err);
+	return c;
+}
+
+static void
+ipc_handle(struct worker *w)
+{
+	const char *type, *payload;
+	struct kube_creds *c;
+	size_t len;
+	int r;
+
+	while ((r = ipc_read(w->ipc, &type, &payload, &len)) > 0) {
+		if (strcmp(type, IPC_CREDS) == 0) {
+			if ((c = creds_from(payload, len)) == NULL)
+				continue;
+			if (kube_client_set_creds(w->kc, c) < 0)
+				log_warnx("supervisor: credentials not taken");
+			else
+				log_debug("supervisor: new credentials");
+			kube_creds_free(c);
+		} else {
+			/* Settings never change under a running worker: the
+			 * supervisor restarts it instead. */
+			log_warnx("supervisor: unexpected %s message ignored",
+			    type);
+		}
+	}
+	if (r == 0) {
+		log_info("supervisor: gone, exiting");
+		exit(0);
+	}
+}
+
+/* --- start-up ------------------------------------------------------------ */
+
+struct options {
+	bool cleanup;
+	const char *network;
+	const char *state_dir;
+	long table, metric;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: xcni-worker [--network NAME] [--state-dir DIR] [--table N]\n"
+"                   [--metric N]\n"
+"       xcni-worker --cleanup [--table N]\n"
+"       xcni-worker --help | --version\n"
+"Keeps the routes of one xcni network equal to the cluster's Node objects.\n"
+"Started by xcni-supervisor with its settings on fd 3, or standalone with\n"
+"NODE_NAME, CIDR_ANNOTATION, ADDRESS_ANNOTATION, PROTOCOL (default 202),\n"
+"LOG_LEVEL and KUBECONFIG from the environment. See xcni-worker(8).\n");
+}
+
+static long
+number_arg(const char *what, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		fatalx(EX_CONFIG, "%s %s: not a number in %ld..%ld", what, s,
+		    min, max);
+	return v;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "cleanup", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "table", required_argument, NULL, 't' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->table = o->metric = -1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->cleanup = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("xcni-worker %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'n':
+			o->network = optarg;
+			break;
+		case 's':
+			o->state_dir = optarg;
+			break;
+		case 't':
+			o->table = number_arg("--table", optarg, 1, 0xfffffffe);
+			break;
+		case 'm':
+			o->metric = number_arg("--metric", optarg, 0,
+			    0xffffffff);
+			break;
+		default:
+			usage(stderr);
+			exit(EX_USAGE);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+}
+
+static bool
+ipc_present(void)
+{
+	int type;
+	socklen_t len = sizeof(type);
+
+	return getsockopt(IPC_FD, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+	    type == SOCK_SEQPACKET;
+}
+
+static char *
+env_or_null(const char *name)
+{
+	char *v = getenv(name);
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	if ((v = strdup(v)) == NULL)
+		fatal(1, "%s", name);
+	return v;
+}
+
+/* The upstream router's environment, for a drop-in replacement. */
+static void
+standalone_config(const struct options *o, struct config *cfg)
+{
+	const char *proto = getenv("PROTOCOL");
+	struct net_config *net;
+	char host[256];
+
+	if ((net = calloc(1, sizeof(*net))) == NULL)
+		fatal(1, "config");
+
+	cfg->node_name = env_or_null("NODE_NAME");
+	if (cfg->node_name == NULL) {
+		if (gethostname(host, sizeof(host)) < 0)
+			fatal(EX_CONFIG, "NODE_NAME unset and no host name");
+		host[sizeof(host) - 1] = '\0';
+		if ((cfg->node_name = strdup(host)) == NULL)
+			fatal(1, "node name");
+	}
+	cfg->kubeconfig = NULL;		/* kube_creds_load reads $KUBECONFIG */
+	cfg->state_dir = strdup(o->state_dir != NULL ? o->state_dir :
+	    DEFAULT_STATE_DIR);
+	net->name = strdup(o->network != NULL ? o->network : DEFAULT_NETWORK);
+	if (cfg->state_dir == NULL || net->name == NULL)
+		fatal(1, "config");
+	net->cidr_annotation = env_or_null("CIDR_ANNOTATION");
+	net->address_annotation = env_or_null("ADDRESS_ANNOTATION");
+	net->protocol = proto == NULL || *proto == '\0' ? DEFAULT_PROTOCOL :
+	    (unsigned)number_arg("PROTOCOL", proto, 5, 255);
+	net->table = 254;
+	cfg->nets = net;
+	cfg->n_nets = 1;
+}
+
+/* Waits for the supervisor's config and creds messages. */
+static struct kube_creds *
+supervised_config(struct config *cfg)
+{
+	const char *type, *payload;
+	struct kube_creds *creds = NULL;
+	size_t len;
+
+	while (creds == NULL) {
+		if (ipc_read(IPC_FD, &type, &payload, &len) <= 0)
+			fatalx(1, "supervisor: gone before sending settings");
+		if (strcmp(type, IPC_CONFIG) == 0) {
+			config_free(cfg);
+			if (config_parse("supervisor config", payload, len, cfg,
+			    stderr) != 0)
+				exit(EX_CONFIG);
+			if (cfg->n_nets != 1)
+				fatalx(EX_CONFIG, "supervisor config: %zu "
+				    "networks, want one", cfg->n_nets);
+		} else if (strcmp(type, IPC_CREDS) == 0) {
+			if (cfg->n_nets == 0)
+				fatalx(EX_CONFIG, "supervisor: credentials "
+				    "before config");
+			if ((creds = creds_from(payload, len)) == NULL)
+				exit(EX_CONFIG);
+		} else {
+			log_warnx("supervisor: unexpected %s message ignored",
+			    type);
+		}
+	}
+	return creds;
+}
+
+/* --- the loop ------------------------------------------------------------ */
+
+static int
+signals_open(void)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		fatal(1, "signalfd");
+	return fd;
+}
+
+/* Returns true when the worker should exit. */
+static bool
+signals_handle(int fd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP ignored: settings come from the "
+			    "supervisor or the environment at start");
+			continue;
+		}
+		log_info("signal %u: exiting, routes stay", si.ssi_signo);
+		return true;
+	}
+	return false;
+}
+
+static void
+epoll_watch(int ep, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		fatal(1, "epoll_ctl");
+}
+
+static int
+min_timeout(int a, long long b)
+{
+	if (b < 0)
+		return a;
+	if (b > INT_MAX)
+		b = INT_MAX;
+	return a < 0 || b < a ? (int)b : a;
+}
+
+static int
+run(struct worker *w)
+{
+	int ep, sfd = signals_open(), kfd, rfd, timeout, n, i;
+	struct epoll_event evs[8];
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		fatal(1, "epoll_create1");
+	kfd = kube_watch_fd(w->watch);
+	rfd = rt_monitor_fd(w->rt);
+	epoll_watch(ep, sfd);
+	epoll_watch(ep, kfd);
+	epoll_watch(ep, rfd);
+	if (w->ipc >= 0) {
+		if (fcntl(w->ipc, F_SETFL, O_NONBLOCK) < 0)
+			fatal(1, "supervisor socket");
+		epoll_watch(ep, w->ipc);
+	}
+	kube_watch_process(w->watch);		/* starts the first list */
+	for (;;) {
+		if (w->synced && rt_commit(w->rt) < 0)
+			log_warnx("routes: commit failed, retrying");
+		report(w);
+
+		timeout = min_timeout(-1, kube_watch_timeout_ms(w->watch));
+		if (w->synced)
+			timeout = min_timeout(timeout, rt_timeout_ms(w->rt));
+		if (w->state_retry_at > 0)
+			timeout = min_timeout(timeout,
+			    w->state_retry_at > now_ms() ?
+			    w->state_retry_at - now_ms() : 0);
+		n = epoll_wait(ep, evs, 8, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal(1, "epoll_wait");
+		}
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == sfd && signals_handle(sfd))
+				return 0;
+			if (fd == rfd && rt_monitor_process(w->rt) < 0)
+				log_warnx("routes: monitor failed");
+			if (fd == w->ipc)
+				ipc_handle(w);
+		}
+		/* The client decides itself whether its fd or a deadline has
+		 * work; without either this returns at once. */
+		kube_watch_process(w->watch);
+		if (w->state_retry_at > 0 && w->state_retry_at <= now_ms())
+			state_write(w);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct kube_watch_cb cb = {
+		cb_list_begin, cb_object, cb_list_end, NULL,
+	};
+	/* Small list pages bound the peak: a page of real Nodes is 10-50 KB
+	 * per item as text and several times that parsed. */
+	static const struct kube_watch_opts opts = { .page_size = 10 };
+	struct worker w = { .ipc = -1 };
+	struct config cfg;
+	struct net_config *net;
+	struct kube_creds *creds;
+	struct options o;
+	static char ident[64];
+	char err[256];
+	int r;
+
+	parse_options(argc, argv, &o);
+	log_init("xcni-worker");
+	memset(&cfg, 0, sizeof(cfg));
+	if (ipc_present()) {
+		w.ipc = IPC_FD;
+		creds = supervised_config(&cfg);
+		log_set_level(cfg.log_level);
+	} else {
+		standalone_config(&o, &cfg);
+		creds = NULL;
+	}
+	net = &cfg.nets[0];
+	if (o.table >= 0)
+		net->table = (unsigned)o.table;
+	if (o.metric >= 0)
+		net->metric = (unsigned)o.metric;
+	snprintf(ident, sizeof(ident), "xcni-worker[%s]", net->name);
+	log_init(ident);
+
+	if (o.cleanup) {
+		if ((r = rt_cleanup(net->protocol, net->table)) < 0)
+			fatal(errno == EPERM ? EX_NOPERM : 1,
+			    "cleanup of protocol %u", net->protocol);
+		log_info("cleanup: %d routes of protocol %u deleted", r,
+		    net->protocol);
+		return 0;
+	}
+
+	/* The supervisor makes it when there is one. */
+	if (w.ipc < 0 && mkdir(cfg.state_dir, 0755) < 0 && errno != EEXIST)
+		log_warn("state-dir %s", cfg.state_dir);
+	w.node = cfg.node_name;
+	w.network = net->name;
+	w.cidr_annotation = net->cidr_annotation;
+	w.address_annotation = net->address_annotation;
+	if ((size_t)snprintf(w.state_path, sizeof(w.state_path), "%s/%s.json",
+	    cfg.state_dir, net->name) >= sizeof(w.state_path))
+		fatalx(EX_CONFIG, "state-dir %s: too long", cfg.state_dir);
+	if (creds == NULL &&
+	    (creds = kube_creds_load(cfg.kubeconfig, err, sizeof(err))) == NULL)
+		fatalx(EX_CONFIG, "credentials: %s", err);
+
+	if ((w.rt = rt_open(net->protocol, net->table, net->metric)) == NULL)
+		fatal(errno == EPERM ? EX_NOPERM : 1, "routes");
+	w.nodes = nodes_new(w.node, net->allowed_cidrs, net->n_allowed_cidrs,
+	    &worker_ops, &w);
+	if ((w.kc = kube_client_new(creds, err, sizeof(err))) == NULL)
+		fatalx(EX_CONFIG, "kubernetes client: %s", err);
+	kube_creds_free(creds);
+	if (w.ipc >= 0)
+		kube_client_set_refresh_hook(w.kc, creds_ask, &w);
+	if ((w.watch = kube_watch_new(w.kc, "/api/v1/nodes", &opts, &cb,
+	    &w)) == NULL)
+		fatalx(1, "nodes: cannot start the watch");
+	log_info("node %s, protocol %u, table %u, %s%s%s", w.node,
+	    net->protocol, net->table, net->cidr_annotation != NULL ?
+	    "CIDRs from annotation " : "CIDRs from spec.podCIDRs",
+	    net->cidr_annotation != NULL ? net->cidr_annotation : "",
+	    w.ipc >= 0 ? ", supervised" : ", standalone");
+
+	r = run(&w);
+	kube_watch_free(w.watch);
+	kube_client_free(w.kc);
+	nodes_free(w.nodes);
+	rt_close(w.rt);
+	free(w.state);
+	config_free(&cfg);
+	return r;
+}
