@@ -7,7 +7,6 @@
 #include <cjson/cJSON.h>
 
 #include "cni.h"
-#include "log.h"
 
 const char *const cni_versions[] = {
 	"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL
@@ -36,7 +35,6 @@ cni_fail(struct cni_error *e, int code, const char *msg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->details, sizeof(e->details), fmt, ap);
 	va_end(ap);
-	log_errx("%s: %s", e->msg, e->details);
 	return -1;
 }
 

@@ -30,8 +30,9 @@ struct cni_error {
 	char details[1024];	/* what, where and why */
 };
 
-/* Records the first error only (later ones are consequences) and logs it.
- * Returns -1 so callers can write "return cni_fail(...)". */
+/* Records the first error only (later ones are consequences); the caller
+ * decides whether it is logged or reported. Returns -1 so callers can
+ * write "return cni_fail(...)". */
 int cni_fail(struct cni_error *e, int code, const char *msg,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

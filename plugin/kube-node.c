@@ -144,11 +144,14 @@ ranges_tolerant(const struct cniconf *c, struct ranges *r)
 {
 	struct cni_error ignored = { 0 };
 	struct state st;
+	int found;
 
 	r->n = 0;
-	if (state_find(c, &st, &ignored) > 0) {
+	if ((found = state_find(c, &st, &ignored)) > 0) {
 		*r = st.ranges;
 		state_free(&st);
+	} else if (found < 0) {
+		log_warnx("%s: %s", ignored.msg, ignored.details);
 	}
 	if (r->n == 0) {
 		log_info("%s: ranges unknown, delegating with a placeholder",
@@ -327,8 +330,10 @@ main(void)
 	status = run(commands[i].cmd, &c, &h, &e);
 
 done:
-	if (e.code != 0)
+	if (e.code != 0) {
+		log_errx("%s: %s", e.msg, e.details);
 		cni_error_write(stdout, version, &e);
+	}
 	cniconf_free(&c);
 	free(buf);
 	return e.code != 0 ? 1 : status;

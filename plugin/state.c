@@ -151,10 +151,12 @@ state_search(const struct cniconf *c, struct state *st, struct cni_error *e)
 		    c->state_dir, names[i]->d_name) >= sizeof(path))
 			continue;
 		/* A broken file of another network must not stop this one:
-		 * it is logged (by state_parse or here) and skipped. */
+		 * it is logged and skipped. */
 		r = state_load(path, &cand, &ignored);
 		if (r < 0 && ignored.code == 0)
-			log_warn("%s", path);
+			log_warn("%s: skipped", path);
+		else if (r < 0)
+			log_warnx("%s, skipped", ignored.details);
 		if (r <= 0)
 			continue;
 		if (!same_annotation(c->annotation, cand.annotation))
