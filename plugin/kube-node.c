@@ -180,7 +180,7 @@ drop_ipv4(const struct cniconf *c, struct ranges *r, struct cni_error *e)
 		cni_fail(e, CNI_ERR_INVALID_CONFIG, "invalid configuration",
 		    "ipam.ipv4-namespaces: namespace %s may not have IPv4 and "
 		    "network %s has no IPv6 range", ns != NULL ? ns : "(none)",
-		    c->name);
+		    c->network != NULL ? c->network : c->name);
 	free(ns);
 	return r->n == 0 ? -1 : 0;
 }
