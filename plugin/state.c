@@ -122,78 +122,103 @@ json_file(const struct dirent *d)
 	    strcmp(d->d_name + n - 5, ".json") == 0;
 }
 
+/* Calls fn, which owns st from then on, for every state file in dir that
+ * parses, in name order, until fn returns non-zero. A file that does not
+ * parse is logged and skipped: a broken file of another network must not
+ * stop this one. Returns fn's last value, or -1 with e set when dir cannot
+ * be read (a missing dir has no files). */
+static int
+state_each(const char *dir, int (*fn)(struct state *st, void *arg),
+    void *arg, struct cni_error *e)
+{
+	struct dirent **names;
+	char path[PATH_MAX];
+	int i, n, ret = 0;
+
+	if ((n = scandir(dir, &names, json_file, alphasort)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return cni_fail(e, CNI_ERR_IO, "I/O error", "%s: %s", dir,
+		    strerror(errno));
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		struct cni_error ignored = { 0 };
+		struct state st;
+		int r;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    names[i]->d_name) >= sizeof(path))
+			continue;
+		r = state_load(path, &st, &ignored);
+		if (r < 0 && ignored.code == 0)
+			log_warn("%s: skipped", path);
+		else if (r < 0)
+			log_warnx("%s, skipped", ignored.details);
+		if (r > 0)
+			ret = fn(&st, arg);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
 static bool
 same_annotation(const char *a, const char *b)
 {
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
+struct search {
+	const struct cniconf *c;
+	struct state first;	/* the first match */
+	struct state named;	/* the match named like the CNI network */
+	char other[256];	/* a second match's network, if any */
+};
+
+static int
+search_match(struct state *st, void *arg)
+{
+	struct search *s = arg;
+
+	if (!same_annotation(s->c->annotation, st->annotation))
+		state_free(st);
+	else if (s->named.root == NULL && strcmp(st->network, s->c->name) == 0)
+		s->named = *st;
+	else if (s->first.root == NULL)
+		s->first = *st;
+	else {
+		snprintf(s->other, sizeof(s->other), "%s", st->network);
+		state_free(st);
+	}
+	return 0;
+}
+
 static int
 state_search(const struct cniconf *c, struct state *st, struct cni_error *e)
 {
-	struct state first = { 0 }, named = { 0 };
-	struct dirent **names;
-	char path[PATH_MAX], other[256] = "";
-	int i, n, ret;
+	struct search s = { .c = c };
+	int ret = 1;
 
-	if ((n = scandir(c->state_dir, &names, json_file, alphasort)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return cni_fail(e, CNI_ERR_IO, "I/O error", "%s: %s",
-		    c->state_dir, strerror(errno));
-	}
-	for (i = 0; i < n; i++) {
-		struct state cand;
-		struct cni_error ignored = { 0 };
-		int r;
-
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s",
-		    c->state_dir, names[i]->d_name) >= sizeof(path))
-			continue;
-		/* A broken file of another network must not stop this one:
-		 * it is logged and skipped. */
-		r = state_load(path, &cand, &ignored);
-		if (r < 0 && ignored.code == 0)
-			log_warn("%s: skipped", path);
-		else if (r < 0)
-			log_warnx("%s, skipped", ignored.details);
-		if (r <= 0)
-			continue;
-		if (!same_annotation(c->annotation, cand.annotation))
-			state_free(&cand);
-		else if (named.root == NULL &&
-		    strcmp(cand.network, c->name) == 0)
-			named = cand;
-		else if (first.root == NULL)
-			first = cand;
-		else {
-			snprintf(other, sizeof(other), "%s", cand.network);
-			state_free(&cand);
-		}
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-
+	if (state_each(c->state_dir, search_match, &s, e) < 0)
+		return -1;
 	/* Several networks with one annotation: only the one named like the
 	 * CNI network is an unambiguous choice. */
-	if (named.root != NULL) {
-		state_free(&first);
-		*st = named;
-		return 1;
-	}
-	if (other[0] != '\0') {
+	if (s.named.root != NULL) {
+		*st = s.named;
+		state_free(&s.first);
+	} else if (s.other[0] != '\0') {
 		ret = cni_fail(e, CNI_ERR_INVALID_CONFIG,
 		    "invalid configuration", "networks %s and %s both have "
-		    "annotation %s: set ipam.network", first.network, other,
-		    c->annotation != NULL ? c->annotation : "null");
-		state_free(&first);
-		return ret;
+		    "annotation %s: set ipam.network", s.first.network,
+		    s.other, c->annotation != NULL ? c->annotation : "null");
+		state_free(&s.first);
+	} else if (s.first.root != NULL) {
+		*st = s.first;
+	} else {
+		ret = 0;
 	}
-	if (first.root == NULL)
-		return 0;
-	*st = first;
-	return 1;
+	return ret;
 }
 
 int
