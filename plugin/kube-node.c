@@ -1,0 +1,340 @@
+/*
+ * kube-node: a CNI IPAM plugin that allocates from this node's address
+ * ranges. The ranges come from the state file the xcni worker keeps, so a
+ * pod start makes no Kubernetes API call; allocation itself is delegated to
+ * the reference host-local plugin.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cni.h"
+#include "cniconf.h"
+#include "hostlocal.h"
+#include "log.h"
+#include "state.h"
+
+enum cmd { CMD_ADD, CMD_DEL, CMD_CHECK, CMD_GC, CMD_STATUS };
+
+static const struct {
+	const char *name;
+	enum cmd cmd;
+	/* Environment variables the command needs (CNI_ + name). */
+	const char *needs[4];
+} commands[] = {
+	{ "ADD", CMD_ADD, { "CONTAINERID", "NETNS", "IFNAME", "PATH" } },
+	{ "DEL", CMD_DEL, { "CONTAINERID", "IFNAME", "PATH" } },
+	{ "CHECK", CMD_CHECK, { "CONTAINERID", "NETNS", "IFNAME", "PATH" } },
+	{ "GC", CMD_GC, { "PATH" } },
+	{ "STATUS", CMD_STATUS, { "PATH" } },
+};
+
+#define BAD_ENV "invalid environment"
+
+/* host-local needs at least one range even where it ignores them: DEL and
+ * GC release by container ID and attachment. This documentation prefix
+ * stands in when the node's ranges are unknown. */
+static const char placeholder_range[] = "192.0.2.0/24";
+
+static int
+version_reply(void)
+{
+	size_t i;
+
+	printf("{\"cniVersion\":\"%s\",\"supportedVersions\":[",
+	    CNI_VERSION_LATEST);
+	for (i = 0; cni_versions[i] != NULL; i++)
+		printf("%s\"%s\"", i > 0 ? "," : "", cni_versions[i]);
+	printf("]}\n");
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static char *
+read_stdin(size_t *len, struct cni_error *e)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = malloc(cap), *nb;
+	ssize_t n;
+
+	while (buf != NULL) {
+		if (used == cap) {
+			if (cap >= CNICONF_MAX) {
+				free(buf);
+				cni_fail(e, CNI_ERR_DECODE, "decoding failed",
+				    "config: larger than %d bytes",
+				    CNICONF_MAX);
+				return NULL;
+			}
+			if ((nb = realloc(buf, cap *= 2)) == NULL)
+				break;
+			buf = nb;
+		}
+		n = read(0, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			*len = used;
+			return buf;
+		}
+		used += (size_t)n;
+	}
+	cni_fail(e, CNI_ERR_IO, "I/O error", "reading config from stdin: %s",
+	    strerror(errno));
+	free(buf);
+	return NULL;
+}
+
+/* K8S_POD_NAMESPACE from CNI_ARGS ("K=V;K=V"), or NULL. */
+static char *
+pod_namespace(void)
+{
+	const char *args = getenv("CNI_ARGS"), *p, *end;
+	static const char key[] = "K8S_POD_NAMESPACE=";
+
+	for (p = args; p != NULL && *p != '\0'; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ';');
+		if ((size_t)(end - p) >= sizeof(key) - 1 &&
+		    strncmp(p, key, sizeof(key) - 1) == 0)
+			return strndup(p + sizeof(key) - 1,
+			    (size_t)(end - p) - (sizeof(key) - 1));
+	}
+	return NULL;
+}
+
+/*
+ * The node's ranges for ADD, CHECK and STATUS: a missing or empty state
+ * file means the ranges are not known yet (try again later).
+ */
+static int
+ranges_required(const struct cniconf *c, struct ranges *r,
+    struct cni_error *e)
+{
+	struct state st;
+	int found;
+
+	if ((found = state_find(c, &st, e)) < 0)
+		return -1;
+	if (found == 0)
+		return cni_fail(e, CNI_ERR_TRY_AGAIN, "ranges not known",
+		    "no state file for network %s in %s (is xcni-worker "
+		    "running?)", c->network != NULL ? c->network : c->name,
+		    c->state_dir);
+	*r = st.ranges;
+	if (r->n == 0)
+		cni_fail(e, CNI_ERR_TRY_AGAIN, "ranges not known",
+		    "network %s: node %s has no CIDRs yet", st.network,
+		    st.node);
+	state_free(&st);
+	return r->n == 0 ? -1 : 0;
+}
+
+/* The ranges for DEL and GC: whatever is known, never an error. */
+static void
+ranges_tolerant(const struct cniconf *c, struct ranges *r)
+{
+	struct cni_error ignored = { 0 };
+	struct state st;
+	int found;
+
+	r->n = 0;
+	if ((found = state_find(c, &st, &ignored)) > 0) {
+		*r = st.ranges;
+		state_free(&st);
+	} else if (found < 0) {
+		log_warnx("%s: %s", ignored.msg, ignored.details);
+	}
+	if (r->n == 0) {
+		log_info("%s: ranges unknown, delegating with a placeholder",
+		    c->name);
+		cidr_parse(placeholder_range, sizeof(placeholder_range) - 1,
+		    &r->cidr[0], NULL);
+		r->n = 1;
+	}
+}
+
+static int
+drop_ipv4(const struct cniconf *c, struct ranges *r, struct cni_error *e)
+{
+	char *ns = pod_namespace();
+	size_t i, j;
+
+	if (!cniconf_ipv4_allowed(c, ns)) {
+		for (i = j = 0; i < r->n; i++)
+			if (r->cidr[i].addr.family != AF_INET)
+				r->cidr[j++] = r->cidr[i];
+		r->n = j;
+		log_debug("%s: namespace %s not in ipv4-namespaces, IPv6 only",
+		    c->name, ns != NULL ? ns : "(none)");
+	}
+	if (r->n == 0)
+		cni_fail(e, CNI_ERR_INVALID_CONFIG, "invalid configuration",
+		    "ipam.ipv4-namespaces: namespace %s may not have IPv4 and "
+		    "network %s has no IPv6 range", ns != NULL ? ns : "(none)",
+		    c->network != NULL ? c->network : c->name);
+	free(ns);
+	return r->n == 0 ? -1 : 0;
+}
+
+/* Sends our log lines to the file; host-local keeps the runtime's stderr. */
+static int
+log_to_file(const char *path, struct hostlocal *h)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+	    0640);
+	if (fd < 0) {
+		log_warn("ipam.logFile: %s", path);
+		return -1;
+	}
+	fflush(stderr);
+	if ((h->stderr_fd = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    dup2(fd, 2) < 0) {
+		log_warn("ipam.logFile: %s", path);
+		if (h->stderr_fd >= 0)
+			close(h->stderr_fd);
+		h->stderr_fd = 2;
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+delegate(struct cniconf *c, const struct hostlocal *h, const struct ranges *r,
+    struct cni_error *e)
+{
+	char *text;
+	int status;
+
+	if ((text = hostlocal_config(c, r, e)) == NULL)
+		return -1;
+	log_trace("%s: host-local config %s", c->name, text);
+	status = hostlocal_run(h, text, e);
+	free(text);
+	if (status > 0)
+		log_debug("%s: host-local exited with status %d", c->name,
+		    status);
+	return status;
+}
+
+static int
+run(enum cmd cmd, struct cniconf *c, struct hostlocal *h, struct cni_error *e)
+{
+	struct ranges r;
+	int ok;
+
+	if (hostlocal_find(h, getenv("CNI_PATH"), e) < 0)
+		return -1;
+	switch (cmd) {
+	case CMD_ADD:
+	case CMD_CHECK:
+		if (ranges_required(c, &r, e) < 0 || drop_ipv4(c, &r, e) < 0)
+			return -1;
+		return delegate(c, h, &r, e);
+	case CMD_DEL:
+		ranges_tolerant(c, &r);
+		return delegate(c, h, &r, e);
+	case CMD_GC:
+		/* GC came with CNI 1.1.0; an older host-local has nothing
+		 * to collect with, and its data dir is cleared at boot. */
+		if ((ok = hostlocal_supports(h, "1.1.0", e)) < 0)
+			return -1;
+		if (ok == 0) {
+			log_debug("%s: host-local has no GC, nothing to do",
+			    c->name);
+			return 0;
+		}
+		ranges_tolerant(c, &r);
+		return delegate(c, h, &r, e);
+	case CMD_STATUS:
+		/* Ready when an ADD would find ranges and host-local. */
+		if (ranges_required(c, &r, e) < 0) {
+			if (e->code == CNI_ERR_TRY_AGAIN)
+				e->code = CNI_ERR_NOT_AVAILABLE;
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int
+main(void)
+{
+	struct cni_error e = { 0 };
+	struct cniconf c = { 0 };
+	struct hostlocal h = { .stderr_fd = 2 };
+	const char *name, *version = CNI_VERSION_LATEST;
+	char *buf = NULL;
+	size_t len, i, k;
+	int status = -1;
+
+	log_init("kube-node");
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((name = getenv("CNI_COMMAND")) == NULL || *name == '\0') {
+		cni_fail(&e, CNI_ERR_INVALID_ENV, BAD_ENV,
+		    "CNI_COMMAND: not set");
+		goto done;
+	}
+	if (strcmp(name, "VERSION") == 0)
+		return version_reply();
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		cni_fail(&e, CNI_ERR_INVALID_ENV, BAD_ENV,
+		    "CNI_COMMAND=%s: unknown command", name);
+		goto done;
+	}
+
+	if ((buf = read_stdin(&len, &e)) == NULL)
+		goto done;
+	if (cniconf_parse(buf, len, &c, &e) < 0) {
+		if (c.version[0] != '\0')
+			version = c.version;
+		goto done;
+	}
+	version = c.version;
+	if (c.log_level >= 0)
+		log_set_level((enum log_level)c.log_level);
+	if (c.log_file != NULL)
+		log_to_file(c.log_file, &h);
+
+	for (k = 0; k < 4 && commands[i].needs[k] != NULL; k++) {
+		char var[32];
+		const char *val;
+
+		snprintf(var, sizeof(var), "CNI_%s", commands[i].needs[k]);
+		if ((val = getenv(var)) == NULL || *val == '\0') {
+			cni_fail(&e, CNI_ERR_INVALID_ENV, BAD_ENV,
+			    "%s: not set", var);
+			goto done;
+		}
+	}
+	log_debug("%s %s container %s", name, c.name,
+	    getenv("CNI_CONTAINERID") != NULL ? getenv("CNI_CONTAINERID") :
+	    "-");
+	status = run(commands[i].cmd, &c, &h, &e);
+
+done:
+	if (e.code != 0) {
+		log_errx("%s: %s", e.msg, e.details);
+		cni_error_write(stdout, version, &e);
+	}
+	cniconf_free(&c);
+	free(buf);
+	return e.code != 0 ? 1 : status;
+}

@@ -1,0 +1,42 @@
+/* The worker's state file: this node's ranges for one network. */
+#ifndef XCNI_PLUGIN_STATE_H
+#define XCNI_PLUGIN_STATE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "addr.h"
+#include "cni.h"
+#include "cniconf.h"
+
+#define STATE_MAX (64 * 1024)
+
+/* At most one CIDR per family, in the order given. */
+struct ranges {
+	struct cidr cidr[2];
+	size_t n;
+};
+
+struct state {
+	cJSON *root;
+	const char *network;
+	const char *node;
+	const char *annotation;	/* NULL: the primary network */
+	struct ranges ranges;
+};
+
+/* Parses one state file's text; name is used in messages. Returns 0, or -1
+ * with e set (code 6). */
+int state_parse(const char *buf, size_t len, const char *name,
+    struct state *st, struct cni_error *e);
+void state_free(struct state *st);
+
+/* Finds the state file for c: stateDir/<network>.json when ipam.network is
+ * given, else the one whose annotation equals ipam.annotation (null when
+ * absent); of several, the one named like the CNI network, else an error.
+ * Returns 1 with st filled, 0 when there is none, -1 with e set. */
+int state_find(const struct cniconf *c, struct state *st,
+    struct cni_error *e);
+
+#endif
