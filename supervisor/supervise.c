@@ -553,7 +553,7 @@ worker_report(struct worker *w, const char *type, const char *payload)
 	}
 	w->routes = routes;
 	w->failed = failed;
-	if (w->net != NULL && w->net->mtu == 0)
+	if (w->net != NULL && w->net->cni_conf != NULL && w->net->mtu == 0)
 		worker_mtu(w, payload);
 }
 

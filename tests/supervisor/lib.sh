@@ -17,7 +17,12 @@ check() {
 	shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+not() { ! "$@"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# The system's python3 first: a user's shim can take seconds to start.
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=$(command -v python3)
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (namespaces, worker user)"
 getent passwd nobody >/dev/null || skip_all "no user nobody"
