@@ -30,13 +30,13 @@
 #include "spawn.h"
 #include "supervise.h"
 
-/* Restart delays are in units of 1 s (XCNI_BACKOFF_UNIT_MS shortens the
- * unit for tests): 1, 2, 4 .. 60, back to 1 after 60 units of uptime. */
+/* Times in seconds; XCNI_SECOND_MS shortens the second for tests. Restart
+ * delays: 1, 2, 4 .. 60, back to 1 after a minute of uptime. */
 #define BACKOFF_MAX		60
 #define BACKOFF_STABLE		60
-#define CREDS_INTERVAL_MS	60000
-#define CREDS_ASK_MIN_MS	1000
-#define STOP_TIMEOUT_MS		10000
+#define CREDS_INTERVAL		60
+#define CREDS_ASK_MIN		1
+#define STOP_TIMEOUT		10
 #define MTU_FALLBACK		1500
 #define NEVER			UINT64_MAX
 
@@ -83,7 +83,7 @@ static struct {
 	const char *worker_path;
 	const char *install_bin;
 	bool respawn;
-	uint64_t unit_ms;
+	uint64_t second;		/* ms */
 	bool stopping;
 	bool started;			/* READY=1 sent */
 	char *creds;			/* serialized, as last sent */
@@ -233,8 +233,6 @@ cni_sync_all(void)
 {
 	size_t i;
 
-	if (mkdir(sup.cfg.cni_conf_dir, 0755) < 0 && errno != EEXIST)
-		log_err("cni conf dir %s", sup.cfg.cni_conf_dir);
 	for (i = 0; i < sup.n; i++)
 		cni_sync(sup.w[i]);
 	cniconf_prune(&sup.cfg);
@@ -308,7 +306,7 @@ creds_refresh(void)
 	size_t len, i;
 	char *s;
 
-	sup.creds_at = now_ms() + CREDS_INTERVAL_MS;
+	sup.creds_at = now_ms() + CREDS_INTERVAL * sup.second;
 	if ((c = kube_creds_load(sup.cfg.kubeconfig, err, sizeof(err))) == NULL) {
 		if (strcmp(err, sup.creds_err) != 0)
 			log_errx("credentials: %s", err);
@@ -379,7 +377,7 @@ worker_start(struct worker *w)
 		w->pid = 0;
 		w->fd = -1;
 		w->state = W_WAITING;
-		w->deadline = now_ms() + sup.unit_ms * w->backoff;
+		w->deadline = now_ms() + sup.second * w->backoff;
 		return;
 	}
 	log_info("network %s: worker %d started", w->name, (int)w->pid);
@@ -401,7 +399,7 @@ worker_stop(struct worker *w, bool restart)
 		log_info("network %s: stopping worker %d", w->name, (int)w->pid);
 		kill(w->pid, SIGTERM);
 		w->state = W_STOPPING;
-		w->deadline = now_ms() + STOP_TIMEOUT_MS;
+		w->deadline = now_ms() + STOP_TIMEOUT * sup.second;
 		break;
 	case W_WAITING:
 	case W_FAILED:
@@ -513,13 +511,13 @@ worker_exited(struct worker *w, int status)
 		w->state = W_FAILED;
 		return;
 	}
-	if (now_ms() - w->since >= BACKOFF_STABLE * sup.unit_ms)
+	if (now_ms() - w->since >= BACKOFF_STABLE * sup.second)
 		w->backoff = 1;
 	delay = w->backoff;
 	w->backoff = delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : delay * 2;
 	w->restarts++;
 	w->state = W_WAITING;
-	w->deadline = now_ms() + delay * sup.unit_ms;
+	w->deadline = now_ms() + delay * sup.second;
 	log_warnx("network %s: worker %s, restart %u in %u s", w->name, how,
 	    w->restarts, delay);
 }
@@ -584,7 +582,7 @@ worker_read(struct worker *w)
 		else if (strcmp(type, IPC_CREDS_REQ) == 0) {
 			/* One re-read a second is enough for any number of
 			 * workers; an unchanged answer still goes to the asker. */
-			if (now_ms() - sup.creds_asked >= CREDS_ASK_MIN_MS) {
+			if (now_ms() - sup.creds_asked >= CREDS_ASK_MIN * sup.second) {
 				sup.creds_asked = now_ms();
 				if (creds_refresh())
 					continue;
@@ -610,6 +608,8 @@ config_apply(struct config *next)
 		log_err("state dir %s", next->state_dir);
 	else
 		close(fd);
+	if (mkdir(next->cni_conf_dir, 0755) < 0 && errno != EEXIST)
+		log_err("cni conf dir %s", next->cni_conf_dir);
 	for (i = 0; i < next->n_nets; i++) {
 		const struct net_config *net = &next->nets[i];
 		struct worker *w = worker_find(net->name);
@@ -928,10 +928,10 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 	sup.worker_path = opts->worker != NULL ? opts->worker :
 	    (env = getenv("XCNI_WORKER")) != NULL && *env != '\0' ? env :
 	    LIBEXECDIR "/xcni-worker";
-	sup.unit_ms = 1000;
-	if ((env = getenv("XCNI_BACKOFF_UNIT_MS")) != NULL &&
-	    (sup.unit_ms = strtoull(env, NULL, 10)) == 0)
-		sup.unit_ms = 1000;
+	sup.second = 1000;
+	if ((env = getenv("XCNI_SECOND_MS")) != NULL &&
+	    (sup.second = strtoull(env, NULL, 10)) == 0)
+		sup.second = 1000;
 	sup.creds_err[0] = '\0';
 
 	if (!opts->foreground)

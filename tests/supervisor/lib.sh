@@ -67,7 +67,7 @@ conf() {
 		cat <<EOF
 [global]
 node-name = node-1
-kubeconfig = ${TEST_KUBECONFIG:-$T/kubeconfig}
+$([ "${TEST_KUBECONFIG:-}" = in-cluster ] || echo "kubeconfig = $T/kubeconfig")
 user = nobody
 state-dir = $T/state
 cni-conf-dir = $T/net.d

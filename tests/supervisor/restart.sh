@@ -38,9 +38,9 @@ check "b kept its worker" [ "$(wpid b)" = "$bpid" ]
 check "a syncs again" wait_for 30 net_ready a
 stop
 
-# Ten crashes in a row, with 20 ms as the unit of the delays.
+# Ten crashes in a row, with 20 ms as a second.
 : >"$T/log"
-XCNI_FAKE_EXIT=a:1 XCNI_BACKOFF_UNIT_MS=20 start
+XCNI_FAKE_EXIT=a:1 XCNI_SECOND_MS=20 start
 check "b syncs beside a crashing a" wait_for 100 net_ready b
 bpid=$(wpid b)
 check "a crashed ten times" wait_for 150 logged "restart 10 in"
@@ -50,9 +50,9 @@ check "the delay doubles up to 60 and stays ($delays)" \
 check "b kept its worker through a's crashes" [ "$(wpid b)" = "$bpid" ]
 stop
 
-# After 60 units of uptime the delay is back to 1.
+# After a minute (60 x 20 ms) of uptime the delay is back to 1.
 : >"$T/log"
-XCNI_BACKOFF_UNIT_MS=20 start
+XCNI_SECOND_MS=20 start
 wait_for 100 is_ready
 for i in 1 2 3; do
 	apid=$(wpid a)
