@@ -1,0 +1,120 @@
+# Sourced by the supervisor tests: TAP helpers, a namespace and a scratch
+# directory of the test's own (both removed on exit), and a supervisor
+# running in that namespace with tests/supervisor/fake-worker as its worker
+# unless XCNI_WORKER says otherwise.
+
+: "${top_builddir:?}" "${top_srcdir:?}"
+SUP=$top_builddir/supervisor/xcni-supervisor
+FAKE=$top_builddir/tests/supervisor/fake-worker
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+failed=
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
+# check DESCRIPTION COMMAND...: one test point from a command's status.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+not() { ! "$@"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# The system's python3 first: a user's shim can take seconds to start.
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=$(command -v python3)
+
+[ "$(id -u)" = 0 ] || skip_all "needs root (namespaces, worker user)"
+getent passwd nobody >/dev/null || skip_all "no user nobody"
+
+T=$(mktemp -d /tmp/xcni-sup-XXXXXX)
+chmod 755 "$T"	# the worker user must reach its state directory
+NS=xcni-t-$$-sup
+SPID=
+cleanup() {
+	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+ip netns add "$NS" 2>/dev/null || skip_all "cannot create a network namespace"
+ip -n "$NS" link set lo up
+
+export XCNI_WORKER="${XCNI_WORKER:-$FAKE}"
+unset KUBECONFIG NOTIFY_SOCKET LOG_LEVEL
+cat >"$T/kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: https://127.0.0.1:6443
+users:
+- name: test
+  user:
+    token: test-token
+contexts:
+- name: test
+  context: {cluster: test, user: test}
+current-context: test
+EOF
+
+# conf [NETWORK-SECTIONS]: writes $T/xcni.ini, [global] first.
+conf() {
+	{
+		cat <<EOF
+[global]
+node-name = node-1
+$([ "${TEST_KUBECONFIG:-}" = in-cluster ] || echo "kubeconfig = $T/kubeconfig")
+user = nobody
+state-dir = $T/state
+cni-conf-dir = $T/net.d
+EOF
+		cat
+	} >"$T/xcni.ini.new"
+	mv "$T/xcni.ini.new" "$T/xcni.ini"
+}
+
+# start [ARGS...]: the supervisor in the namespace, logging to $T/log.
+start() {
+	ip netns exec "$NS" "$SUP" -f -c "$T/xcni.ini" "$@" 2>>"$T/log" &
+	SPID=$!
+}
+
+# stop: SIGTERM, then the exit status of the supervisor.
+stop() {
+	kill -TERM "$SPID"
+	wait "$SPID"
+	rc=$?
+	SPID=
+	return $rc
+}
+
+# wait_for TENTHS COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+	tries=$1
+	shift
+	while ! "$@"; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+status_line() { grep "^network=$1 " "$T/state/.status" 2>/dev/null; }
+# wpid NET: the pid of NET's worker per the status file (0: none).
+wpid() { status_line "$1" | sed -n 's/.* pid=\([0-9]*\).*/\1/p'; }
+is_ready() { grep -qx 'ready=1' "$T/state/.status" 2>/dev/null; }
+net_ready() { status_line "$1" | grep -q ' state=running ready=1'; }
+alive() { [ -n "$1" ] && [ "$1" != 0 ] && kill -0 "$1" 2>/dev/null; }
+dead() { ! alive "$1"; }
+logged() { grep -q -- "$1" "$T/log"; }
+
+finish() {
+	echo "1..$n"
+	if [ -n "$failed" ] && [ -f "$T/log" ]; then
+		sed 's/^/# /' "$T/log"
+	fi
+}
