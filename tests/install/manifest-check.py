@@ -4,7 +4,8 @@
 Usage: manifest-check.py OUTDIR MANIFEST...
 Prints one "ok NAME" or "not ok NAME" line per check (diagnostics as
 "# ..." lines) and writes each ConfigMap's xcni.ini to OUTDIR/<file>.ini
-for xcni-supervisor --check. kubectl does not validate fields against a
+for xcni-supervisor --check, and the probes' xcni-supervisor arguments
+to OUTDIR/probes, one probe a line. kubectl does not validate fields against a
 real schema here, so what matters about the DaemonSet is checked here.
 """
 
@@ -91,7 +92,7 @@ def check_rbac(docs):
     return p
 
 
-def check_daemonset(ds, configmaps):
+def check_daemonset(ds, configmaps, probes):
     p = []
     spec = ds["spec"]["template"]["spec"]
     if spec.get("hostNetwork") is not True:
@@ -146,6 +147,8 @@ def check_daemonset(ds, configmaps):
         cmd = ((c.get(probe) or {}).get("exec") or {}).get("command") or []
         if not cmd or cmd[0] != "xcni-supervisor":
             p.append(f"{probe} does not ask xcni-supervisor")
+        else:
+            probes.append(" ".join(cmd[1:]))
     res = c.get("resources") or {}
     for k in ("requests.cpu", "requests.memory", "limits.memory"):
         a, b = k.split(".")
@@ -202,10 +205,13 @@ def main():
                             "ClusterRoleBinding")]
     report("no other file grants anything", others)
     ds = [d for d in main_docs if d["kind"] == "DaemonSet"]
+    probes = []
     cms = {d["metadata"]["name"] for d in main_docs if d["kind"] == "ConfigMap"}
     report("xcni.yaml: DaemonSet is locked down and complete",
-           check_daemonset(ds[0], cms) if len(ds) == 1
+           check_daemonset(ds[0], cms, probes) if len(ds) == 1
            else ["want one DaemonSet"])
+    with open(os.path.join(outdir, "probes"), "w") as f:
+        f.write("".join(a + "\n" for a in probes))
     for base, text in inis.items():
         if base == "xcni.yaml":
             continue

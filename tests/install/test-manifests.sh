@@ -2,7 +2,8 @@
 # The Kubernetes manifests: every document parses, the RBAC is exactly
 # get/list/watch on nodes, the DaemonSet keeps its lock-down, the real
 # kubectl accepts every file (client and server dry run against the fake
-# API server), and each ConfigMap's xcni.ini passes xcni-supervisor --check.
+# API server), each ConfigMap's xcni.ini passes xcni-supervisor --check,
+# and the supervisor understands the probes.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 
@@ -83,5 +84,19 @@ for f in $manifests; do
 	echo "$out" | sed 's/^/# /'
 	result $rc "xcni.ini of $base passes xcni-supervisor --check"
 done
+
+# The probes must at least be flags the supervisor knows (what they
+# report is the supervisor's own tests' business).
+while read -r args; do
+	if [ ! -x "$supervisor" ]; then
+		skip "probe xcni-supervisor $args is understood" "xcni-supervisor not built"
+		continue
+	fi
+	NODE_NAME=node-1 "$supervisor" $args -c "$tmp/xcni.ini" > "$tmp/probe" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/probe"
+	[ $rc -ne 64 ]
+	result $? "probe xcni-supervisor $args is understood (exit $rc)"
+done < "$tmp/probes"
 
 echo "1..$n"
