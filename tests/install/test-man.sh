@@ -1,6 +1,6 @@
 #!/bin/sh
-# The man pages: each one the project promises is installed by
-# `make install`, and mandoc -Tlint finds no warning or error in any
+# The man pages: each one the project promises (and xcni.service names) is
+# installed by `make install`, and mandoc -Tlint finds no warning or error in any
 # installed page (style notes are shown, not counted).
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -35,6 +35,18 @@ for page in $pages; do
 		fi
 	fi
 done
+
+# What xcni.service points its users to.
+missing=
+for doc in $(sed -n 's/^Documentation=//p' "$top_srcdir/systemd/xcni.service.in"); do
+	page=$(echo "$doc" | sed -n 's/^man:\(.*\)(\([0-9]\))$/\1.\2/p')
+	case " $pages " in
+	*" $page "*) ;;
+	*) missing="$missing $doc" ;;
+	esac
+done
+[ -z "$missing" ]
+result $? "xcni.service's Documentation= pages are among them${missing:+:$missing}"
 
 if ! command -v mandoc > /dev/null; then
 	n=$((n + 1))
