@@ -16,8 +16,8 @@ COPY . .
 RUN autoreconf -fi && mkdir -p /build && cd /build && \
 	/src/configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var && \
 	make -j"$(nproc)" && make image-rootfs IMAGE_ROOTFS=/rootfs && \
-	install -m 0755 /usr/lib/cni/bridge /usr/lib/cni/host-local \
-	    /rootfs/opt/cni/bin/
+	install -D -m 0755 -t /rootfs/opt/cni/bin \
+	    /usr/lib/cni/bridge /usr/lib/cni/host-local
 
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
