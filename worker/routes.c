@@ -683,6 +683,7 @@ batch_flush(struct rt *rt)
 		for (nlh = (const struct nlmsghdr *)rt->rbuf;
 		    mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    nlh->nlmsg_pid != rt->portid ||
 			    nlh->nlmsg_seq - first >= rt->nops ||
 			    mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
 				continue;	/* not an ack of this batch */
