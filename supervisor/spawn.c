@@ -7,6 +7,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <stdint.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -23,6 +25,21 @@ extern char **environ;
 	_exit(status);			\
 } while (0)
 
+/* libc refuses to touch the signals it reserves for itself (32 and 33 in
+ * glibc), but a disposition inherited for them survives exec all the same. */
+static void
+signal_default_raw(int sig)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} ksa = { .handler = SIG_DFL };
+
+	(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
 static void __attribute__((noreturn))
 spawn_child(int sock, const char *path, const char *name, uid_t uid,
     gid_t gid, pid_t parent)
@@ -33,8 +50,9 @@ spawn_child(int sock, const char *path, const char *name, uid_t uid,
 	int sig, rc;
 
 	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &dfl, NULL);	/* EINVAL: libc's own */
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    sigaction(sig, &dfl, NULL) < 0 && errno == EINVAL)
+			signal_default_raw(sig);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		child_fail(EX_OSERR, "network %s: worker: sigprocmask", name);

@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "supervise.h"
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -15,12 +16,21 @@ usage(int status)
 	FILE *f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: xcni-supervisor [-c FILE] [--check]\n"
+	    "usage: xcni-supervisor [-c FILE] [-f] [--no-respawn] "
+	    "[--install-cni-bin DIR]\n"
+	    "       xcni-supervisor [-c FILE] --check | --status\n"
 	    "       xcni-supervisor --version | --help\n"
 	    "\n"
 	    "  -c, --config FILE  the configuration file (default %s)\n"
+	    "  -f, --foreground   stay in the foreground (systemd, containers)\n"
+	    "      --no-respawn   do not restart workers that fail\n"
+	    "      --install-cni-bin DIR\n"
+	    "                     DaemonSet mode: install the CNI plugins into "
+	    "DIR\n"
 	    "  -n, --check        check the file, print the resolved "
 	    "configuration and exit\n"
+	    "  -s, --status       print the running supervisor's status; exit "
+	    "0 when ready\n"
 	    "  -V, --version      print the version and exit\n"
 	    "  -h, --help         print this help and exit\n"
 	    "\n"
@@ -52,22 +62,40 @@ main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "check", no_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "install-cni-bin", required_argument, NULL, 'I' },
+		{ "no-respawn", no_argument, NULL, 'R' },
+		{ "status", no_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = CONFIG_DEFAULT_PATH;
-	bool check_only = false;
+	struct supervise_opts opts = { .respawn = true };
+	struct config cfg;
+	bool check_only = false, status = false;
 	int c;
 
 	log_init("xcni-supervisor");
-	while ((c = getopt_long(argc, argv, "c:hnV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fhnsV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
 			break;
 		case 'n':
 			check_only = true;
+			break;
+		case 'f':
+			opts.foreground = true;
+			break;
+		case 'I':
+			opts.install_cni_bin = optarg;
+			break;
+		case 'R':
+			opts.respawn = false;
+			break;
+		case 's':
+			status = true;
 			break;
 		case 'V':
 			printf("xcni-supervisor (%s) %s\n", PACKAGE_NAME,
@@ -83,6 +111,13 @@ main(int argc, char **argv)
 		usage(EX_USAGE);
 	if (check_only)
 		return check(path);
-	fatalx(EX_USAGE, "running workers is not in this build yet; use "
-	    "--check");
+	if (config_load(path, &cfg, stderr) != 0)
+		return status ? 1 : EX_CONFIG;
+	log_set_level(cfg.log_level);
+	if (status) {
+		c = supervise_status(&cfg);
+		config_free(&cfg);
+		return c;
+	}
+	return supervise(&cfg, &opts);
 }

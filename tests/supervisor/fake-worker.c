@@ -32,7 +32,7 @@ static char net[256], dir[4096];
 static void
 record(const char *name, const char *data, size_t len)
 {
-	char path[4400];
+	char path[sizeof(dir) + 320];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (atomic_write(path, data, len, 0644) < 0)
@@ -90,7 +90,7 @@ main(void)
 	const char *ms = getenv("XCNI_FAKE_READY_MS");
 	struct pollfd pfd[2];
 	const char *type, *payload;
-	char state[600];
+	char state[600], file[sizeof(net) + 8];
 	sigset_t set;
 	size_t len;
 	int timeout = -1, rc;
@@ -128,8 +128,8 @@ main(void)
 			record("config", payload, len);
 			exit_if_asked();
 			snprintf(state, sizeof(state), "{\"network\":\"%s\"}\n", net);
-			snprintf(buf, sizeof(buf), "%s.json", net);
-			record(buf, state, strlen(state));
+			snprintf(file, sizeof(file), "%s.json", net);
+			record(file, state, strlen(state));
 			timeout = ms != NULL ? atoi(ms) : 0;
 		} else if (strcmp(type, IPC_CREDS) == 0)
 			record("creds", payload, len);
