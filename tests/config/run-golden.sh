@@ -54,7 +54,7 @@ expect() {	# name rc stdout-file stderr-file ("-": not compared)
 
 valid=$(ls valid/*.ini)
 invalid=$(ls invalid/*.ini)
-echo "1..$(($(echo "$valid" | wc -l) * 2 + $(echo "$invalid" | wc -l) + 15))"
+echo "1..$(($(echo "$valid" | wc -l) * 2 + $(echo "$invalid" | wc -l) + 16))"
 
 : >"$tmp/empty"
 for f in $valid; do
@@ -77,7 +77,8 @@ done
 check -c "$top_srcdir/etc/xcni.ini"
 expect "etc/xcni.ini" 0 example.out "$tmp/empty"
 
-# Generated cases run in $tmp, so the messages show short names.
+# Generated cases run in $tmp (in a subshell), so the messages show short
+# names; a valid one must print what valid/minimal.ini prints.
 gen() {	# name rc stderr-text, with the file $tmp/NAME made by the caller
 	(cd "$tmp" && env -i PATH=/usr/bin:/bin NODE_NAME=node-1 "$bin" \
 	    --check -c "$1" >stdout 2>stderr; echo $? >rc)
@@ -88,8 +89,6 @@ gen() {	# name rc stderr-text, with the file $tmp/NAME made by the caller
 		expect "generated $1" "$2" "$tmp/empty" "$tmp/want-err"
 	fi
 }
-# gen compares stdout against a path relative to tests/config; keep cwd.
-
 minimal='[global]
 user = 65534:65534
 [xcluster]
@@ -145,6 +144,15 @@ gen bom.ini 0 ''
 
 printf '%s' "$minimal" | head -c -1 >"$tmp/no-final-newline.ini"
 gen no-final-newline.ini 0 ''
+
+printf '[xcluster]\n' >"$tmp/default-user.ini"
+if getent passwd xcni >/dev/null; then
+	n=$((n + 1))
+	echo "ok $n # SKIP default user: this machine has a user xcni"
+else
+	gen default-user.ini 1 'default-user.ini: user: the default user "xcni" does not exist; create it (useradd --system xcni) or set user = NAME or UID[:GID]
+'
+fi
 
 env -i "$bin" --version >"$tmp/stdout" 2>"$tmp/stderr"
 if [ $? = 0 ] && grep -q '^xcni-supervisor (xcni) [0-9]' "$tmp/stdout" &&
