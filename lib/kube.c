@@ -20,7 +20,6 @@
 #define KEEPALIVE_INTVL_S	10
 #define GET_MAX_BODY		(16 << 20)
 #define ERR_BODY_MAX		(64 << 10)	/* kept of a non-200 reply */
-#define PAGE_INITIAL_CAP	(64 << 10)
 
 static void
 seterr(char *err, size_t errsz, const char *fmt, ...)
@@ -60,6 +59,26 @@ rnd(void)
 	return s;
 }
 
+/* Makes room for need bytes in *p, doubling, never beyond max. */
+static int
+grow(char **p, size_t *cap, size_t need, size_t max)
+{
+	size_t c = *cap != 0 ? *cap : 4096;
+	char *n;
+
+	if (need > max)
+		return -1;
+	while (c < need)
+		c *= 2;
+	if (c > max)
+		c = max;
+	if ((n = realloc(*p, c)) == NULL)
+		return -1;
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
 /* A growable byte buffer with a hard bound. */
 struct buf {
 	char *p;
@@ -71,19 +90,9 @@ buf_append(struct buf *b, const char *data, size_t len, size_t max)
 {
 	if (len > max || b->len > max - len)
 		return -1;
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap != 0 ? b->cap : 4096;
-		char *p;
-
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if (cap > max + 1)
-			cap = max + 1;
-		if ((p = realloc(b->p, cap)) == NULL)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
+	if (b->len + len + 1 > b->cap &&
+	    grow(&b->p, &b->cap, b->len + len + 1, max + 1) < 0)
+		return -1;
 	memcpy(b->p + b->len, data, len);
 	b->len += len;
 	b->p[b->len] = '\0';
@@ -444,28 +453,12 @@ lines_emit(const char *line, size_t len,
 static int
 lines_keep(struct kube_lines *l, const char *data, size_t len)
 {
-	size_t cap;
-	char *p;
-
-	if (l->len + len > l->max) {
+	if (l->len + len > l->cap &&
+	    grow(&l->buf, &l->cap, l->len + len, l->max) < 0) {
+		/* Too long (or no memory): skip to the end of the line. */
 		l->len = 0;
 		l->discarding = true;
 		return -1;
-	}
-	if (l->len + len > l->cap) {
-		cap = l->cap != 0 ? l->cap : 4096;
-		while (cap < l->len + len)
-			cap *= 2;
-		if (cap > l->max)
-			cap = l->max;
-		if ((p = realloc(l->buf, cap)) == NULL) {
-			/* As good as overlong: the line cannot be kept. */
-			l->len = 0;
-			l->discarding = true;
-			return -1;
-		}
-		l->buf = p;
-		l->cap = cap;
 	}
 	memcpy(l->buf + l->len, data, len);
 	l->len += len;
@@ -534,25 +527,6 @@ kube_listdec_free(struct kube_listdec *d)
 	free(d->rest);
 	free(d->item);
 	kube_listdec_init(d, d->max);
-}
-
-static int
-grow(char **p, size_t *cap, size_t need, size_t max)
-{
-	size_t c = *cap != 0 ? *cap : 4096;
-	char *n;
-
-	if (need > max)
-		return -1;
-	while (c < need)
-		c *= 2;
-	if (c > max)
-		c = max;
-	if ((n = realloc(*p, c)) == NULL)
-		return -1;
-	*p = n;
-	*cap = c;
-	return 0;
 }
 
 /* Copies data[0..n) to the rest, the current item, or nowhere (separators
@@ -1017,6 +991,7 @@ on_line(void *arg, const char *line, size_t len)
 	}
 	w->stats.events++;
 	w->events_this_watch++;
+	w->backoff_ms = w->o.backoff_min_ms;	/* the server is well */
 	switch (ev.type) {
 	case KUBE_ERROR:
 		if (ev.code == 410) {
@@ -1285,7 +1260,10 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		w->stats.relists_410++;
 		log_info("kube: %s: %s: %s, relisting", w->path, step == STEP_PAGE ?
 		    "continue token expired" : "resource version expired", msg);
-		schedule(w, STEP_LIST, step == STEP_LIST ? w->backoff_ms : 0);
+		if (step == STEP_LIST)
+			schedule_backoff(w, STEP_LIST, 0);
+		else
+			schedule(w, STEP_LIST, 0);
 		return;
 	case 401:
 		w->stats.http_401++;

@@ -19,7 +19,8 @@ struct kube_client *kube_client_new(const struct kube_creds *creds, char *err, s
 void kube_client_free(struct kube_client *kc);
 
 /* Swaps in new credentials (copied) for every request started afterwards
- * (an open watch keeps its connection). */
+ * (an open watch keeps its connection). Returns 0, or -1 (logged) leaving
+ * the old ones in place. */
 int kube_client_set_creds(struct kube_client *kc, const struct kube_creds *creds);
 
 /* After a 401 the client re-reads creds->token_file, and it does so at least
@@ -34,8 +35,9 @@ void kube_client_set_timeout(struct kube_client *kc, long ms);
 
 /* Blocking GET of path ("/api/v1/nodes/NAME"). Returns 0 when the server
  * answered (any status in *status; *body NUL-terminated, *len bytes, freed
- * by the caller; a 401 is retried once after a token refresh), or -1 on a
- * transport error, logged. Bodies over 16 MiB are an error. */
+ * by the caller; after a 401 the token is refreshed and, when it changed,
+ * the GET is tried once more), or -1 on a transport error, logged. Bodies
+ * over 16 MiB are an error. */
 int kube_get(struct kube_client *kc, const char *path, long *status,
     char **body, size_t *len);
 
@@ -108,7 +110,8 @@ int kube_watch_fd(const struct kube_watch *w);
 /* Milliseconds until process must be called even without fd activity;
  * -1 for no deadline. */
 long kube_watch_timeout_ms(const struct kube_watch *w);
-/* Does all pending work without blocking; callbacks run from here. */
+/* Does all pending work without blocking; callbacks run from here, and may
+ * call kube_watch_relist but not kube_watch_free. */
 void kube_watch_process(struct kube_watch *w);
 /* Drops the connection and relists at once (e.g. the caller's state is
  * suspect). */

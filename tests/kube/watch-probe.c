@@ -19,6 +19,13 @@
 #include "kube.h"
 #include "log.h"
 
+/* ASan's shadow memory and quarantine make RSS meaningless. */
+#ifdef __SANITIZE_ADDRESS__
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 static struct {
 	bool quiet, exit_after_list, hook;
 	const char *kubeconfig;
@@ -74,11 +81,11 @@ print_stats(void)
 
 	printf("stats lists=%ju lists_done=%ju pages=%ju watches=%ju events=%ju "
 	    "bookmarks=%ju relists_410=%ju errors=%ju http_401=%ju bytes=%ju "
-	    "synced=%d maxrss_kb=%ld\n", (uintmax_t)s->lists, (uintmax_t)s->lists_done,
+	    "synced=%d maxrss_kb=%ld sanitized=%d\n", (uintmax_t)s->lists, (uintmax_t)s->lists_done,
 	    (uintmax_t)s->pages, (uintmax_t)s->watches, (uintmax_t)s->events,
 	    (uintmax_t)s->bookmarks, (uintmax_t)s->relists_410,
 	    (uintmax_t)s->errors, (uintmax_t)s->http_401, (uintmax_t)s->bytes,
-	    kube_watch_synced(p.w), hwm_kb());
+	    kube_watch_synced(p.w), hwm_kb(), SANITIZED);
 }
 
 static void

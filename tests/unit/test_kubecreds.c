@@ -250,6 +250,18 @@ test_in_cluster(void **state)
 	assert_non_null(c = kube_creds_load(NULL, err, sizeof(err)));
 	assert_string_equal(c->server, "https://from-env");
 	kube_creds_free(c);
+	/* A kubectl-style list: the first file decides. */
+	{
+		char list[600];
+
+		snprintf(list, sizeof(list), "%s:%s", at("env.yaml"),
+		    at("absent.yaml"));
+		setenv("KUBECONFIG", list, 1);
+		assert_non_null(c = kube_creds_load(NULL, err, sizeof(err)));
+		assert_string_equal(c->server, "https://from-env");
+		kube_creds_free(c);
+		setenv("KUBECONFIG", at("env.yaml"), 1);
+	}
 	put("kc.yaml", HEAD "clusters:\n- name: c1\n  cluster:\n"
 	    "    server: https://explicit\n"
 	    "users:\n- name: u1\n  user: {token: t}\n");
