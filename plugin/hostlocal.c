@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "hostlocal.h"
-#include "log.h"
 
 
 char *

@@ -15,7 +15,7 @@
 #define OUT_MAX (64 * 1024)
 
 int
-prog_find(struct prog *h, const char *name, const char *cni_path,
+prog_find(struct prog *pr, const char *name, const char *cni_path,
     struct cni_error *e)
 {
 	const char *p = cni_path, *end;
@@ -27,10 +27,10 @@ prog_find(struct prog *h, const char *name, const char *cni_path,
 		n = (size_t)(end - p);
 		if (n == 0)
 			continue;
-		if ((size_t)snprintf(h->path, sizeof(h->path), "%.*s/%s",
-		    (int)n, p, name) >= sizeof(h->path))
+		if ((size_t)snprintf(pr->path, sizeof(pr->path), "%.*s/%s",
+		    (int)n, p, name) >= sizeof(pr->path))
 			continue;
-		if (access(h->path, X_OK) == 0)
+		if (access(pr->path, X_OK) == 0)
 			return 0;
 	}
 	return cni_fail(e, CNI_ERR_INVALID_ENV, "invalid environment",
@@ -38,7 +38,7 @@ prog_find(struct prog *h, const char *name, const char *cni_path,
 }
 
 int
-prog_run(const struct prog *h, char *const envp[], const char *input,
+prog_run(const struct prog *pr, char *const envp[], const char *input,
     char **out, struct cni_error *e)
 {
 	posix_spawn_file_actions_t fa;
@@ -55,13 +55,13 @@ prog_run(const struct prog *h, char *const envp[], const char *input,
 		    strerror(errno));
 		goto done;
 	}
-	argv[0] = strrchr(h->path, '/') + 1;
+	argv[0] = strrchr(pr->path, '/') + 1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
 	if (out != NULL)
 		posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	if (h->stderr_fd != 2)
-		posix_spawn_file_actions_adddup2(&fa, h->stderr_fd, 2);
+	if (pr->stderr_fd != 2)
+		posix_spawn_file_actions_adddup2(&fa, pr->stderr_fd, 2);
 	/* SIGPIPE is ignored here (a host-local that exits early must not
 	 * kill kube-node); host-local gets the default back. */
 	posix_spawnattr_init(&attr);
@@ -69,11 +69,11 @@ prog_run(const struct prog *h, char *const envp[], const char *input,
 	sigaddset(&sigs, SIGPIPE);
 	posix_spawnattr_setsigdefault(&attr, &sigs);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-	errno = posix_spawn(&pid, h->path, &fa, &attr, argv, envp);
+	errno = posix_spawn(&pid, pr->path, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (errno != 0) {
-		cni_fail(e, CNI_ERR_IO, "running a plugin failed", "%s: %s", h->path,
+		cni_fail(e, CNI_ERR_IO, "running a plugin failed", "%s: %s", pr->path,
 		    strerror(errno));
 		goto done;
 	}
@@ -136,7 +136,7 @@ prog_run(const struct prog *h, char *const envp[], const char *input,
 	}
 	if (WIFSIGNALED(status))
 		cni_fail(e, CNI_ERR_IO, "running a plugin failed", "%s: killed by signal %d",
-		    h->path, WTERMSIG(status));
+		    pr->path, WTERMSIG(status));
 	else
 		ret = WEXITSTATUS(status);
 
