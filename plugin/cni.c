@@ -61,3 +61,22 @@ cni_error_write(FILE *out, const char *version, const struct cni_error *e)
 	free(text);
 	cJSON_Delete(o);
 }
+
+int
+cni_error_parse(const char *text, struct cni_error *e)
+{
+	cJSON *o = cJSON_ParseWithLength(text, strlen(text));
+	const cJSON *code, *msg, *details;
+	bool ok;
+
+	code = cJSON_GetObjectItemCaseSensitive(o, "code");
+	msg = cJSON_GetObjectItemCaseSensitive(o, "msg");
+	details = cJSON_GetObjectItemCaseSensitive(o, "details");
+	ok = cJSON_IsNumber(code) && code->valuedouble >= 1 &&
+	    code->valuedouble <= 999 && cJSON_IsString(msg);
+	if (ok)
+		cni_fail(e, code->valueint, msg->valuestring, "%s",
+		    cJSON_IsString(details) ? details->valuestring : "");
+	cJSON_Delete(o);
+	return ok ? 0 : -1;
+}

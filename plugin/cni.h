@@ -40,4 +40,8 @@ int cni_fail(struct cni_error *e, int code, const char *msg,
 void cni_error_write(FILE *out, const char *version,
     const struct cni_error *e);
 
+/* Reads an error object another plugin wrote into e. Returns 0, or -1
+ * (e untouched) when text is not one. */
+int cni_error_parse(const char *text, struct cni_error *e);
+
 #endif

@@ -1,7 +1,10 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cniconf.h"
 #include "log.h"
@@ -145,6 +148,44 @@ parse_ipam(struct cniconf *c, struct cni_error *e)
 		c->routes = it;
 	}
 	return 0;
+}
+
+char *
+cniconf_read(int fd, size_t *len, struct cni_error *e)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = malloc(cap), *nb;
+	ssize_t n;
+
+	while (buf != NULL) {
+		if (used + 1 == cap) {
+			if (cap >= CNICONF_MAX) {
+				free(buf);
+				cni_fail(e, CNI_ERR_DECODE, "decoding failed",
+				    "config: larger than %d bytes",
+				    CNICONF_MAX);
+				return NULL;
+			}
+			if ((nb = realloc(buf, cap *= 2)) == NULL)
+				break;
+			buf = nb;
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			buf[used] = '\0';
+			*len = used;
+			return buf;
+		}
+		used += (size_t)n;
+	}
+	cni_fail(e, CNI_ERR_IO, "I/O error", "reading the config: %s",
+	    strerror(errno));
+	free(buf);
+	return NULL;
 }
 
 int

@@ -30,6 +30,10 @@ struct cniconf {
 	const cJSON *routes;	/* passed to host-local as is */
 };
 
+/* Reads a whole config (less than CNICONF_MAX bytes) from fd. Returns it
+ * NUL-terminated (caller frees), or NULL with e set. */
+char *cniconf_read(int fd, size_t *len, struct cni_error *e);
+
 /* Parses and type-checks buf[0..len). Returns 0, or -1 with e set (code 6
  * for text that is not a JSON object, 1 for an unsupported cniVersion, 2 for
  * a host-local key kube-node owns, 7 for anything else wrong). On success

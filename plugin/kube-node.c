@@ -6,10 +6,8 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,43 +55,6 @@ version_reply(void)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-static char *
-read_stdin(size_t *len, struct cni_error *e)
-{
-	size_t cap = 4096, used = 0;
-	char *buf = malloc(cap), *nb;
-	ssize_t n;
-
-	while (buf != NULL) {
-		if (used == cap) {
-			if (cap >= CNICONF_MAX) {
-				free(buf);
-				cni_fail(e, CNI_ERR_DECODE, "decoding failed",
-				    "config: larger than %d bytes",
-				    CNICONF_MAX);
-				return NULL;
-			}
-			if ((nb = realloc(buf, cap *= 2)) == NULL)
-				break;
-			buf = nb;
-		}
-		n = read(0, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (n == 0) {
-			*len = used;
-			return buf;
-		}
-		used += (size_t)n;
-	}
-	cni_fail(e, CNI_ERR_IO, "I/O error", "reading config from stdin: %s",
-	    strerror(errno));
-	free(buf);
-	return NULL;
-}
-
 /* K8S_POD_NAMESPACE from CNI_ARGS ("K=V;K=V"), or NULL. */
 static char *
 pod_namespace(void)
@@ -112,11 +73,47 @@ pod_namespace(void)
 }
 
 /*
- * The node's ranges for ADD, CHECK and STATUS: a missing or empty state
- * file means the ranges are not known yet (try again later).
+ * Without a state file, kube-node-api asks the API server. It is a program
+ * of its own so that kube-node does not load libcurl and its TLS stack on
+ * every pod start: that would make its start-up several times slower.
+ * It gets the same config and answers with a state file or an error.
  */
 static int
-ranges_required(const struct cniconf *c, struct ranges *r,
+ranges_from_api(const struct cniconf *c, const char *input,
+    struct ranges *r, struct cni_error *e)
+{
+	struct prog api = { .stderr_fd = 2 };
+	struct cni_error missing = { 0 };
+	struct state st;
+	char *out = NULL;
+	int status;
+
+	if (prog_find(&api, "kube-node-api", getenv("CNI_PATH"), &missing) < 0)
+		return cni_fail(e, CNI_ERR_TRY_AGAIN, "ranges not known",
+		    "no state file for network %s in %s, and %s",
+		    c->network != NULL ? c->network : c->name, c->state_dir,
+		    missing.details);
+	if ((status = prog_run(&api, environ, input, &out, e)) < 0)
+		return -1;
+	if (status != 0) {
+		if (out == NULL || cni_error_parse(out, e) < 0)
+			cni_fail(e, CNI_ERR_IO, "I/O error", "%s exited with "
+			    "status %d", api.path, status);
+	} else if (state_parse(out, strlen(out), api.path, &st, e) == 0) {
+		*r = st.ranges;
+		state_free(&st);
+	}
+	free(out);
+	return e->code != 0 ? -1 : 0;
+}
+
+/*
+ * The node's ranges for ADD, CHECK and STATUS: from the state file, else
+ * from the API. A state file without CIDRs means they are not known yet
+ * (try again later); the worker knows better than a second look at the API.
+ */
+static int
+ranges_required(const struct cniconf *c, const char *input, struct ranges *r,
     struct cni_error *e)
 {
 	struct state st;
@@ -125,10 +122,7 @@ ranges_required(const struct cniconf *c, struct ranges *r,
 	if ((found = state_find(c, &st, e)) < 0)
 		return -1;
 	if (found == 0)
-		return cni_fail(e, CNI_ERR_TRY_AGAIN, "ranges not known",
-		    "no state file for network %s in %s (is xcni-worker "
-		    "running?)", c->network != NULL ? c->network : c->name,
-		    c->state_dir);
+		return ranges_from_api(c, input, r, e);
 	*r = st.ranges;
 	if (r->n == 0)
 		cni_fail(e, CNI_ERR_TRY_AGAIN, "ranges not known",
@@ -187,7 +181,7 @@ drop_ipv4(const struct cniconf *c, struct ranges *r, struct cni_error *e)
 
 /* Sends our log lines to the file; host-local keeps the runtime's stderr. */
 static int
-log_to_file(const char *path, struct hostlocal *h)
+log_to_file(const char *path, struct prog *h)
 {
 	int fd;
 
@@ -212,7 +206,7 @@ log_to_file(const char *path, struct hostlocal *h)
 }
 
 static int
-delegate(struct cniconf *c, const struct hostlocal *h, const struct ranges *r,
+delegate(struct cniconf *c, const struct prog *h, const struct ranges *r,
     struct cni_error *e)
 {
 	char *text;
@@ -221,7 +215,7 @@ delegate(struct cniconf *c, const struct hostlocal *h, const struct ranges *r,
 	if ((text = hostlocal_config(c, r, e)) == NULL)
 		return -1;
 	log_trace("%s: host-local config %s", c->name, text);
-	status = hostlocal_run(h, text, e);
+	status = prog_run(h, environ, text, NULL, e);
 	free(text);
 	if (status > 0)
 		log_debug("%s: host-local exited with status %d", c->name,
@@ -230,17 +224,19 @@ delegate(struct cniconf *c, const struct hostlocal *h, const struct ranges *r,
 }
 
 static int
-run(enum cmd cmd, struct cniconf *c, struct hostlocal *h, struct cni_error *e)
+run(enum cmd cmd, struct cniconf *c, const char *input, struct prog *h,
+    struct cni_error *e)
 {
 	struct ranges r;
 	int ok;
 
-	if (hostlocal_find(h, getenv("CNI_PATH"), e) < 0)
+	if (prog_find(h, "host-local", getenv("CNI_PATH"), e) < 0)
 		return -1;
 	switch (cmd) {
 	case CMD_ADD:
 	case CMD_CHECK:
-		if (ranges_required(c, &r, e) < 0 || drop_ipv4(c, &r, e) < 0)
+		if (ranges_required(c, input, &r, e) < 0 ||
+		    drop_ipv4(c, &r, e) < 0)
 			return -1;
 		return delegate(c, h, &r, e);
 	case CMD_DEL:
@@ -260,7 +256,7 @@ run(enum cmd cmd, struct cniconf *c, struct hostlocal *h, struct cni_error *e)
 		return delegate(c, h, &r, e);
 	case CMD_STATUS:
 		/* Ready when an ADD would find ranges and host-local. */
-		if (ranges_required(c, &r, e) < 0) {
+		if (ranges_required(c, input, &r, e) < 0) {
 			if (e->code == CNI_ERR_TRY_AGAIN)
 				e->code = CNI_ERR_NOT_AVAILABLE;
 			return -1;
@@ -275,7 +271,7 @@ main(void)
 {
 	struct cni_error e = { 0 };
 	struct cniconf c = { 0 };
-	struct hostlocal h = { .stderr_fd = 2 };
+	struct prog h = { .stderr_fd = 2 };
 	const char *name, *version = CNI_VERSION_LATEST;
 	char *buf = NULL;
 	size_t len, i, k;
@@ -300,7 +296,7 @@ main(void)
 		goto done;
 	}
 
-	if ((buf = read_stdin(&len, &e)) == NULL)
+	if ((buf = cniconf_read(0, &len, &e)) == NULL)
 		goto done;
 	if (cniconf_parse(buf, len, &c, &e) < 0) {
 		if (c.version[0] != '\0')
@@ -327,7 +323,7 @@ main(void)
 	log_debug("%s %s container %s", name, c.name,
 	    getenv("CNI_CONTAINERID") != NULL ? getenv("CNI_CONTAINERID") :
 	    "-");
-	status = run(commands[i].cmd, &c, &h, &e);
+	status = run(commands[i].cmd, &c, buf, &h, &e);
 
 done:
 	if (e.code != 0) {

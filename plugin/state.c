@@ -221,6 +221,32 @@ state_search(const struct cniconf *c, struct state *st, struct cni_error *e)
 	return ret;
 }
 
+struct node_name {
+	char *buf;
+	size_t size;
+};
+
+static int
+copy_node(struct state *st, void *arg)
+{
+	struct node_name *out = arg;
+	int fits;
+
+	fits = (size_t)snprintf(out->buf, out->size, "%s", st->node) <
+	    out->size;
+	state_free(st);
+	return fits ? 1 : 0;
+}
+
+int
+state_node(const char *dir, char *buf, size_t size)
+{
+	struct cni_error ignored = { 0 };
+	struct node_name out = { buf, size };
+
+	return state_each(dir, copy_node, &out, &ignored) > 0 ? 0 : -1;
+}
+
 int
 state_find(const struct cniconf *c, struct state *st, struct cni_error *e)
 {

@@ -39,4 +39,8 @@ void state_free(struct state *st);
 int state_find(const struct cniconf *c, struct state *st,
     struct cni_error *e);
 
+/* The node name in the first state file of dir that has one that fits.
+ * Returns 0, or -1 when there is none. */
+int state_node(const char *dir, char *buf, size_t size);
+
 #endif
