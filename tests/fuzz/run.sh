@@ -15,7 +15,8 @@ if [ ! -f Makefile ]; then
 		echo "1..1"; echo "not ok 1 - configure the fuzz build"
 		sed 's/^/# /' configure.out; exit 1; }
 fi
-targets=$(sed -n 's/^FUZZ_TARGETS = //p' Makefile)
+# automake joins the += lines into one, continued with backslashes.
+targets=$(sed -n '/^FUZZ_TARGETS = /{:a;/\\$/{N;ba};s/\\\n//g;s/^FUZZ_TARGETS = //;p}' Makefile)
 if ! make -s -j"$(nproc)" $targets >make.out 2>&1; then
 	echo "1..1"; echo "not ok 1 - build the fuzz targets"
 	sed 's/^/# /' make.out; exit 1
@@ -37,7 +38,12 @@ for t in $targets; do
 		echo "ok $n - fuzz $name for ${seconds}s"
 	else
 		echo "not ok $n - fuzz $name for ${seconds}s"
-		tail -n 30 "fuzz-$name.log" | sed 's/^/# /'
+		# The report and its stack, not ASan's shadow byte legend.
+		awk '/ERROR: |deadly signal|out-of-memory|timeout/ { p = 1 }
+		    p && /^$/ { exit } p' "fuzz-$name.log" | head -n 30 |
+		    sed 's/^/# /'
+		grep -E '^(Test unit written|artifact_prefix)' \
+		    "fuzz-$name.log" | sed 's/^/# /'
 		status=1
 	fi
 	grep -E '^#[0-9]+.*DONE' "fuzz-$name.log" | tail -n 1 | sed 's/^/# /'
