@@ -7,7 +7,6 @@
 
 #include "hostlocal.h"
 
-
 char *
 hostlocal_config(struct cniconf *c, const struct ranges *r,
     struct cni_error *e)
