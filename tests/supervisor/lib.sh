@@ -110,6 +110,8 @@ is_ready() { grep -qx 'ready=1' "$T/state/.status" 2>/dev/null; }
 net_ready() { status_line "$1" | grep -q ' state=running ready=1'; }
 alive() { [ -n "$1" ] && [ "$1" != 0 ] && kill -0 "$1" 2>/dev/null; }
 dead() { ! alive "$1"; }
+# probe: the readiness probe, quietly.
+probe() { "$SUP" -c "$T/xcni.ini" --status >/dev/null 2>&1; }
 logged() { grep -q -- "$1" "$T/log"; }
 
 finish() {

@@ -25,6 +25,7 @@ check "c is reported as a configuration error, not restarted" \
     logged "network c: worker exited with status 78 (configuration error), not restarted"
 check "the supervisor is not ready while c is failed" \
     grep -qx ready=0 "$T/state/.status"
+check "--status: exit 1 while c is failed" not probe
 check "c was started once" [ "$(grep -c 'network c: worker .* started' "$T/log")" = 1 ]
 
 apid=$(wpid a)
