@@ -86,4 +86,18 @@ check "--status: exit 1 when the supervisor died" \
 check "--status: says so" eval '"$SUP" -c "$T/xcni.ini" --status 2>&1 |
     grep -q "supervisor $SPID is not running"'
 SPID=
+
+# --alive: the loop's heartbeat, here with a 20 ms second (stale after
+# three missed credential refreshes, 3.6 s).
+export XCNI_SECOND_MS=20
+start
+wait_for 100 is_ready
+beats() { "$SUP" -c "$T/xcni.ini" --alive 2>/dev/null; }
+check "--alive: exit 0 while the loop turns" beats
+kill -STOP "$SPID"
+sleep 4
+check "--alive: exit 1 when the loop is stuck" not beats
+kill -CONT "$SPID"
+check "--alive: exit 0 once it turns again" wait_for 30 beats
+stop
 finish
