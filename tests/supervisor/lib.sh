@@ -67,7 +67,8 @@ conf() {
 		cat <<EOF
 [global]
 node-name = node-1
-$([ "${TEST_KUBECONFIG:-}" = in-cluster ] || echo "kubeconfig = $T/kubeconfig")
+$([ "${TEST_KUBECONFIG:-}" = in-cluster ] ||
+    echo "kubeconfig = ${TEST_KUBECONFIG:-$T/kubeconfig}")
 user = nobody
 state-dir = $T/state
 cni-conf-dir = $T/net.d
