@@ -290,7 +290,9 @@ worker_mtu(struct worker *w, const char *payload)
 	unsigned mtu = 0;
 	size_t len;
 
-	if ((addrs = ipc_field(payload, "addresses", &len)) == NULL) {
+	/* A node that lost its address for a moment keeps its MTU. */
+	if ((addrs = ipc_field(payload, "addresses", &len)) == NULL ||
+	    len == 0) {
 		if (w->mtu != 0)
 			return;
 		addrs = "";
