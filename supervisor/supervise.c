@@ -37,6 +37,9 @@
 #define CREDS_INTERVAL		60
 #define CREDS_ASK_MIN		1
 #define STOP_TIMEOUT		10
+/* The status file's heartbeat moves at each credentials refresh; --alive
+ * fails after three missed ones. */
+#define ALIVE_MAX		(3 * CREDS_INTERVAL)
 #define MTU_FALLBACK		1500
 #define NEVER			UINT64_MAX
 
@@ -97,12 +100,37 @@ static struct {
 static char msgbuf[IPC_MAX];
 
 static uint64_t
-now_ms(void)
+clock_ms(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+/* The heartbeat is read by another process (--alive): a clock every
+ * process shares, which suspend does not stop. */
+static uint64_t
+heartbeat_ms(void)
+{
+	return clock_ms(CLOCK_BOOTTIME);
+}
+
+static uint64_t
+second_ms(void)
+{
+	const char *env = getenv("XCNI_SECOND_MS");
+	uint64_t ms;
+
+	if (env == NULL || (ms = strtoull(env, NULL, 10)) == 0)
+		return 1000;
+	return ms;
 }
 
 static const char *
@@ -140,16 +168,20 @@ state_prepare(const struct config *cfg, const struct net_config *net)
 	char target[NAME_MAX * 2 + 8], link[NAME_MAX + 8], tmp[NAME_MAX + 32];
 	char cur[sizeof(target)];
 	int dfd, fd = -1, rc = -1;
+	struct stat st;
 	ssize_t n;
 
 	if ((dfd = state_dir_open(cfg->state_dir)) < 0) {
 		log_err("state dir %s", cfg->state_dir);
 		return -1;
 	}
+	/* Without CAP_FOWNER only the owner may chmod: root's for that. */
 	if ((mkdirat(dfd, net->name, 0755) < 0 && errno != EEXIST) ||
 	    (fd = openat(dfd, net->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0 || fchown(fd, cfg->uid, cfg->gid) < 0 ||
-	    fchmod(fd, 0755) < 0) {
+	    O_CLOEXEC)) < 0 || fstat(fd, &st) < 0 ||
+	    ((st.st_uid != cfg->uid || st.st_gid != cfg->gid ||
+	    (st.st_mode & 07777) != 0755) && (fchown(fd, 0, 0) < 0 ||
+	    fchmod(fd, 0755) < 0 || fchown(fd, cfg->uid, cfg->gid) < 0))) {
 		log_err("network %s: state dir %s/%s", net->name, cfg->state_dir,
 		    net->name);
 		goto out;
@@ -195,8 +227,10 @@ state_remove(const char *name)
 	snprintf(link, sizeof(link), "%s.json", name);
 	if (unlinkat(dfd, link, 0) < 0 && errno != ENOENT)
 		log_warn("network %s: %s/%s", name, sup.cfg.state_dir, link);
+	/* Root's again first: the supervisor may lack CAP_DAC_OVERRIDE. */
 	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) >= 0 && (d = fdopendir(fd)) == NULL)
+	    O_CLOEXEC)) >= 0 && (fchown(fd, 0, 0) < 0 ||
+	    (d = fdopendir(fd)) == NULL))
 		close(fd);
 	while (d != NULL && (de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
@@ -256,7 +290,9 @@ worker_mtu(struct worker *w, const char *payload)
 	unsigned mtu = 0;
 	size_t len;
 
-	if ((addrs = ipc_field(payload, "addresses", &len)) == NULL) {
+	/* A node that lost its address for a moment keeps its MTU. */
+	if ((addrs = ipc_field(payload, "addresses", &len)) == NULL ||
+	    len == 0) {
 		if (w->mtu != 0)
 			return;
 		addrs = "";
@@ -717,7 +753,9 @@ status_publish(void)
 	if ((t = open_memstream(&text, &tlen)) == NULL ||
 	    (f = open_memstream(&file, &flen)) == NULL)
 		fatal(1, "status");
-	fprintf(f, "ready=%d\npid=%d\n", all_synced(false), (int)getpid());
+	fprintf(f, "ready=%d\npid=%d\nalive=%llu\n", all_synced(false),
+	    (int)getpid(), (unsigned long long)(heartbeat_ms() /
+	    (CREDS_INTERVAL * sup.second) * (CREDS_INTERVAL * sup.second)));
 	for (i = 0; i < sup.n; i++) {
 		const struct worker *w = sup.w[i];
 
@@ -760,31 +798,60 @@ status_publish(void)
 	free(text);
 }
 
-int
-supervise_status(const struct config *cfg)
+/* The status file of the supervisor of cfg's state-dir, when that
+ * supervisor is alive (else NULL, logged). */
+static char *
+status_load(const struct config *cfg)
 {
 	char *path, *text;
-	unsigned long pid;
+	unsigned long pid = 0;
 	size_t len;
-	int ready;
 
 	if (asprintf(&path, "%s/%s", cfg->state_dir, SUPERVISE_STATUS_FILE) < 0)
 		fatal(1, "status");
-	if ((text = file_read(path, 1 << 20, &len)) == NULL) {
+	if ((text = file_read(path, 1 << 20, &len)) == NULL)
 		log_err("%s", path);
-		free(path);
-		return 1;
+	else if (!ipc_field_uint(text, "pid", &pid) || pid == 0 ||
+	    pid > INT_MAX || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
+		log_errx("%s: supervisor %lu is not running", path, pid);
+		free(text);
+		text = NULL;
 	}
+	free(path);
+	return text;
+}
+
+int
+supervise_status(const struct config *cfg)
+{
+	char *text;
+	int ready;
+
+	if ((text = status_load(cfg)) == NULL)
+		return 1;
 	fputs(text, stdout);
 	ready = strncmp(text, "ready=1\n", 8) == 0;
-	if (!ipc_field_uint(text, "pid", &pid) || pid == 0 || pid > INT_MAX ||
-	    (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
-		log_errx("%s: supervisor %lu is not running", path, pid);
-		ready = 0;
-	}
 	free(text);
-	free(path);
 	return ready ? 0 : 1;
+}
+
+int
+supervise_alive(const struct config *cfg)
+{
+	uint64_t second = second_ms(), now = heartbeat_ms();
+	unsigned long beat = 0;
+	char *text;
+	int alive;
+
+	if ((text = status_load(cfg)) == NULL)
+		return 1;
+	alive = ipc_field_uint(text, "alive", &beat) &&
+	    now - beat <= ALIVE_MAX * second;
+	if (!alive)
+		log_errx("supervisor: no heartbeat for %llu s",
+		    (unsigned long long)((now - beat) / second));
+	free(text);
+	return alive ? 0 : 1;
 }
 
 /* --- the loop ---------------------------------------------------------- */
@@ -928,10 +995,7 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 	sup.worker_path = opts->worker != NULL ? opts->worker :
 	    (env = getenv("XCNI_WORKER")) != NULL && *env != '\0' ? env :
 	    LIBEXECDIR "/xcni-worker";
-	sup.second = 1000;
-	if ((env = getenv("XCNI_SECOND_MS")) != NULL &&
-	    (sup.second = strtoull(env, NULL, 10)) == 0)
-		sup.second = 1000;
+	sup.second = second_ms();
 	sup.creds_err[0] = '\0';
 
 	if (!opts->foreground)

@@ -9,7 +9,8 @@
 #include "conf.h"
 
 /* The status file in state-dir (a name no network can have), read by
- * --status: "ready=0|1", "pid=N", then one line per network. */
+ * --status and --alive: "ready=0|1", "pid=N", "alive=HEARTBEAT", then one
+ * line per network. */
 #define SUPERVISE_STATUS_FILE ".status"
 
 struct supervise_opts {
@@ -27,5 +28,9 @@ int supervise(struct config *cfg, const struct supervise_opts *opts);
  * supervisor running with cfg's state-dir and returns 0 when it is alive
  * and every network is synced, else 1. */
 int supervise_status(const struct config *cfg);
+
+/* --alive, a liveness probe: returns 0 when the supervisor is running and
+ * its loop turned within the last three minutes, else 1. */
+int supervise_alive(const struct config *cfg);
 
 #endif

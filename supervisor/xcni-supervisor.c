@@ -18,7 +18,7 @@ usage(int status)
 	fprintf(f,
 	    "usage: xcni-supervisor [-c FILE] [-f] [--no-respawn] "
 	    "[--install-cni-bin DIR]\n"
-	    "       xcni-supervisor [-c FILE] --check | --status\n"
+	    "       xcni-supervisor [-c FILE] --check | --status | --alive\n"
 	    "       xcni-supervisor --version | --help\n"
 	    "\n"
 	    "  -c, --config FILE  the configuration file (default %s)\n"
@@ -31,6 +31,8 @@ usage(int status)
 	    "configuration and exit\n"
 	    "  -s, --status       print the running supervisor's status; exit "
 	    "0 when ready\n"
+	    "      --alive        exit 0 when the running supervisor's loop "
+	    "turns\n"
 	    "  -V, --version      print the version and exit\n"
 	    "  -h, --help         print this help and exit\n"
 	    "\n"
@@ -60,6 +62,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option options[] = {
+		{ "alive", no_argument, NULL, 'A' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -73,7 +76,7 @@ main(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	struct supervise_opts opts = { .respawn = true };
 	struct config cfg;
-	bool check_only = false, status = false;
+	bool check_only = false, status = false, alive = false;
 	int c;
 
 	log_init("xcni-supervisor");
@@ -97,6 +100,9 @@ main(int argc, char **argv)
 		case 's':
 			status = true;
 			break;
+		case 'A':
+			alive = true;
+			break;
 		case 'V':
 			printf("xcni-supervisor (%s) %s\n", PACKAGE_NAME,
 			    PACKAGE_VERSION);
@@ -112,10 +118,10 @@ main(int argc, char **argv)
 	if (check_only)
 		return check(path);
 	if (config_load(path, &cfg, stderr) != 0)
-		return status ? 1 : EX_CONFIG;
+		return status || alive ? 1 : EX_CONFIG;
 	log_set_level(cfg.log_level);
-	if (status) {
-		c = supervise_status(&cfg);
+	if (status || alive) {
+		c = status ? supervise_status(&cfg) : supervise_alive(&cfg);
 		config_free(&cfg);
 		return c;
 	}

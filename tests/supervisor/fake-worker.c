@@ -10,6 +10,7 @@
  *   XCNI_FAKE_READY_MS=N      report ready N ms after the config (0)
  *   XCNI_FAKE_ADDRESSES=LIST  the node addresses it reports
  *   XCNI_FAKE_ROUTES=N        the route count it reports (3)
+ *   XCNI_FAKE_IGNORE_TERM=1   ignore SIGTERM (a worker that hangs)
  * SIGUSR1 sends "creds?". */
 #include "config.h"
 
@@ -96,6 +97,8 @@ main(void)
 	int timeout = -1, rc;
 
 	log_init("fake-worker");
+	if (getenv("XCNI_FAKE_IGNORE_TERM") != NULL)
+		signal(SIGTERM, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);

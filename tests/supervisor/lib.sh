@@ -67,7 +67,8 @@ conf() {
 		cat <<EOF
 [global]
 node-name = node-1
-$([ "${TEST_KUBECONFIG:-}" = in-cluster ] || echo "kubeconfig = $T/kubeconfig")
+$([ "${TEST_KUBECONFIG:-}" = in-cluster ] ||
+    echo "kubeconfig = ${TEST_KUBECONFIG:-$T/kubeconfig}")
 user = nobody
 state-dir = $T/state
 cni-conf-dir = $T/net.d
@@ -77,9 +78,10 @@ EOF
 	mv "$T/xcni.ini.new" "$T/xcni.ini"
 }
 
-# start [ARGS...]: the supervisor in the namespace, logging to $T/log.
+# start [ARGS...]: the supervisor in the namespace, logging to $T/log,
+# run through $WRAP if set.
 start() {
-	ip netns exec "$NS" "$SUP" -f -c "$T/xcni.ini" "$@" 2>>"$T/log" &
+	ip netns exec "$NS" ${WRAP:-} "$SUP" -f -c "$T/xcni.ini" "$@" 2>>"$T/log" &
 	SPID=$!
 }
 
@@ -106,10 +108,16 @@ wait_for() {
 status_line() { grep "^network=$1 " "$T/state/.status" 2>/dev/null; }
 # wpid NET: the pid of NET's worker per the status file (0: none).
 wpid() { status_line "$1" | sed -n 's/.* pid=\([0-9]*\).*/\1/p'; }
-is_ready() { grep -qx 'ready=1' "$T/state/.status" 2>/dev/null; }
+# is_ready: the running supervisor (not a killed one) says so.
+is_ready() {
+	grep -qx 'ready=1' "$T/state/.status" 2>/dev/null &&
+	    grep -qx "pid=$SPID" "$T/state/.status"
+}
 net_ready() { status_line "$1" | grep -q ' state=running ready=1'; }
 alive() { [ -n "$1" ] && [ "$1" != 0 ] && kill -0 "$1" 2>/dev/null; }
 dead() { ! alive "$1"; }
+# probe: the readiness probe, quietly.
+probe() { "$SUP" -c "$T/xcni.ini" --status >/dev/null 2>&1; }
 logged() { grep -q -- "$1" "$T/log"; }
 
 finish() {

@@ -57,6 +57,13 @@ check "state-dir/a.json is root's symlink" \
     [ "$(stat -c '%u %F' "$T/state/a.json")" = "0 symbolic link" ]
 check "the worker got the credentials" grep -q test-token "$T/state/a/creds"
 
+# The probe a Kubernetes exec readiness check runs.
+out=$("$SUP" -c "$T/xcni.ini" --status)
+check "--status: exit 0 when ready" [ $? = 0 ]
+check "--status: prints readiness, pid and each network" \
+    eval 'echo "$out" | grep -qx ready=1 && echo "$out" | grep -qx "pid=$SPID" &&
+    echo "$out" | grep -q "^network=b pid=$(wpid b) state=running ready=1 routes=3 failed=0 restarts=0$"'
+
 apid=$(wpid a)
 bpid=$(wpid b)
 check "SIGTERM: the supervisor exits 0" stop
@@ -64,6 +71,7 @@ check "SIGTERM: worker a is gone" dead "$apid"
 check "SIGTERM: worker b is gone" dead "$bpid"
 check "SIGTERM: the status file is gone" [ ! -e "$T/state/.status" ]
 check "SIGTERM: the state stays" [ -e "$T/state/a/a.json" ]
+check "--status: exit 1 when not running" not probe
 
 # A supervisor killed outright takes its workers with it.
 start
@@ -71,7 +79,25 @@ wait_for 100 is_ready
 apid=$(wpid a)
 kill -9 "$SPID"
 wait "$SPID" 2>/dev/null
-SPID=
 check "supervisor killed: its workers exit (parent-death signal)" \
     wait_for 50 dead "$apid"
+check "--status: exit 1 when the supervisor died" \
+    not probe
+check "--status: says so" eval '"$SUP" -c "$T/xcni.ini" --status 2>&1 |
+    grep -q "supervisor $SPID is not running"'
+SPID=
+
+# --alive: the loop's heartbeat, here with a 20 ms second (stale after
+# three missed credential refreshes, 3.6 s).
+export XCNI_SECOND_MS=20
+start
+wait_for 100 is_ready
+beats() { "$SUP" -c "$T/xcni.ini" --alive 2>/dev/null; }
+check "--alive: exit 0 while the loop turns" beats
+kill -STOP "$SPID"
+sleep 4
+check "--alive: exit 1 when the loop is stuck" not beats
+kill -CONT "$SPID"
+check "--alive: exit 0 once it turns again" wait_for 30 beats
+stop
 finish

@@ -25,6 +25,7 @@ check "c is reported as a configuration error, not restarted" \
     logged "network c: worker exited with status 78 (configuration error), not restarted"
 check "the supervisor is not ready while c is failed" \
     grep -qx ready=0 "$T/state/.status"
+check "--status: exit 1 while c is failed" not probe
 check "c was started once" [ "$(grep -c 'network c: worker .* started' "$T/log")" = 1 ]
 
 apid=$(wpid a)
@@ -50,9 +51,9 @@ check "the delay doubles up to 60 and stays ($delays)" \
 check "b kept its worker through a's crashes" [ "$(wpid b)" = "$bpid" ]
 stop
 
-# After a minute (60 x 20 ms) of uptime the delay is back to 1.
+# After a minute (60 x 50 ms) of uptime the delay is back to 1.
 : >"$T/log"
-XCNI_SECOND_MS=20 start
+XCNI_SECOND_MS=50 start
 wait_for 100 is_ready
 for i in 1 2 3; do
 	apid=$(wpid a)
@@ -60,7 +61,7 @@ for i in 1 2 3; do
 	wait_for 30 eval '[ "$(wpid a)" -gt 0 ] && [ "$(wpid a)" != "$apid" ]'
 done
 check "three quick crashes: delay 4" logged "restart 3 in 4 s"
-sleep 1.5
+sleep 3.5
 kill -9 "$(wpid a)"
 check "a crash after a stable minute: delay 1 again" \
     wait_for 30 logged "restart 4 in 1 s"
@@ -76,4 +77,27 @@ check "--no-respawn: a is failed, not restarted" wait_for 30 eval \
     'status_line a | grep -q "pid=0 state=failed"'
 check "--no-respawn: logged" logged "not restarted (--no-respawn)"
 check "SIGTERM with a failed worker: exit 0" stop
+
+# A worker that ignores SIGTERM is killed after the stop timeout (10 s,
+# here 10 x 20 ms).
+: >"$T/log"
+XCNI_FAKE_IGNORE_TERM=1 XCNI_SECOND_MS=20 start
+wait_for 100 is_ready
+apid=$(wpid a)
+check "SIGTERM with a hung worker: exit 0" stop
+check "the hung worker was killed" logged "network a: worker $apid did not stop, killing it"
+check "and is gone" dead "$apid"
+
+# Without -f the supervisor detaches: a new session, the caller returns.
+: >"$T/log"
+ip netns exec "$NS" "$SUP" -c "$T/xcni.ini" 2>>"$T/log"
+check "without -f: the command returns 0" [ $? = 0 ]
+check "the detached supervisor runs the workers" wait_for 100 eval \
+    'SPID=$(sed -n "s/^pid=//p" "$T/state/.status" 2>/dev/null) && is_ready'
+SPID=$(sed -n "s/^pid=//p" "$T/state/.status")
+check "it leads its own session" \
+    [ "$(ps -o sid= -p "$SPID" | tr -d ' ')" = "$SPID" ]
+kill -TERM "$SPID"
+check "it stops on SIGTERM" wait_for 50 dead "$SPID"
+SPID=
 finish
