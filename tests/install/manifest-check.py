@@ -143,7 +143,9 @@ def check_daemonset(ds, configmaps, probes):
         v = source(inside) if inside else None
         if not v or (v.get("hostPath") or {}).get("path") != host:
             p.append(f"host {host} is not mounted at {inside}")
-    for probe in ("readinessProbe", "livenessProbe"):
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+        if probe not in c and probe != "readinessProbe":
+            continue
         cmd = ((c.get(probe) or {}).get("exec") or {}).get("command") or []
         if not cmd or cmd[0] != "xcni-supervisor":
             p.append(f"{probe} does not ask xcni-supervisor")

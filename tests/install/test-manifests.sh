@@ -95,13 +95,8 @@ while read -r args; do
 	NODE_NAME=node-1 "$supervisor" $args -c "$tmp/xcni.ini" > "$tmp/probe" 2>&1
 	rc=$?
 	sed 's/^/# /' "$tmp/probe"
-	n=$((n + 1))
-	if [ $rc -ne 64 ]; then
-		echo "ok $n - probe xcni-supervisor $args is understood (exit $rc)"
-	else
-		# Proposed to the supervisor (issue 5); XFAIL until it exists.
-		echo "not ok $n - probe xcni-supervisor $args is understood # TODO not in xcni-supervisor yet"
-	fi
+	[ $rc -ne 64 ]
+	result $? "probe xcni-supervisor $args is understood (exit $rc)"
 done < "$tmp/probes"
 
 echo "1..$n"

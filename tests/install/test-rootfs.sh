@@ -1,8 +1,8 @@
 #!/bin/sh
 # The DaemonSet image's root filesystem as `make image-rootfs` assembles
 # it: every program is there, every library it links resolves, each one it
-# links directly comes from a package the Dockerfile installs, and
-# --version runs.
+# links directly comes from a package the Dockerfile installs, and it
+# runs: --version, or a CNI VERSION command for what goes to the CNI bin dir.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 
@@ -26,6 +26,7 @@ rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/make.log"
 result $rc "make image-rootfs"
 
+cnibindir=$(sed -n 's/^cnibindir = //p' "$top_builddir/Makefile")
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
 # The runtime packages of the Dockerfile's final stage.
 packages=$(sed -n '/^FROM debian:12-slim/,$p' "$top_srcdir/Dockerfile" |
@@ -60,11 +61,23 @@ while read -r prog; do
 		result $rc "$prog: linked libraries are in the image"
 	fi
 
-	out=$("$bin" --version 2>&1)
-	rc=$?
-	echo "# $out"
-	[ $rc -ne 0 ] || echo "$out" | grep -qF "$version" || rc=1
-	result $rc "$prog --version"
+	case $prog in
+	"$cnibindir"/*)
+		# A CNI program answers on stdout in JSON, result or error.
+		out=$(echo '{"cniVersion":"1.0.0"}' |
+		    CNI_COMMAND=VERSION "$bin" 2>/dev/null)
+		echo "# $out"
+		echo "$out" | grep -q '^{"cniVersion":'
+		result $? "$prog runs (CNI_COMMAND=VERSION)"
+		;;
+	*)
+		out=$("$bin" --version 2>&1)
+		rc=$?
+		echo "# $out"
+		[ $rc -ne 0 ] || echo "$out" | grep -qF "$version" || rc=1
+		result $rc "$prog --version"
+		;;
+	esac
 done < "$rootfs.programs"
 
 [ -s "$rootfs.programs" ] ||
