@@ -1,6 +1,9 @@
 /* libFuzzer target: the watch stream's line splitter and event decoder,
- * and the streaming list decoder. The first byte chooses how the rest is
- * cut into chunks; the result must not depend on the cut. */
+ * and the streaming list decoder. The input is a split header, then the
+ * stream: the first byte's low four bits count the header bytes that
+ * follow, each the size of one chunk (0 meaning 256), used in turn. What
+ * comes out must not depend on the cut, and neither may hold more than
+ * its limit. */
 #include "config.h"
 
 #include <stddef.h>
@@ -12,7 +15,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX 4096
+/* Small enough that the fuzzer reaches it; a trimmed Node is 1 KB. */
+#define MAX 2048
 
 struct sum {
 	uint64_t hash;
@@ -36,13 +40,17 @@ on_line(void *arg, const char *line, size_t len)
 	struct kube_event ev;
 	char err[128];
 
-	if (len > MAX)
+	if (len == 0 || len > MAX || memchr(line, '\n', len) != NULL)
 		__builtin_trap();
 	mix(arg, line, len);
+	err[0] = '\0';
 	if (kube_event_decode(line, len, &ev, err, sizeof(err)) == 0) {
-		if (ev.object == NULL || (ev.type != KUBE_ERROR && ev.rv == NULL))
+		if (ev.object == NULL || (ev.type != KUBE_ERROR &&
+		    (ev.rv == NULL || *ev.rv == '\0')))
 			__builtin_trap();
 		kube_event_free(&ev);
+	} else if (err[0] == '\0' || ev.root != NULL) {
+		__builtin_trap();	/* a bad event must say why, and own nothing */
 	}
 	return 0;
 }
@@ -50,44 +58,53 @@ on_line(void *arg, const char *line, size_t len)
 static int
 on_item(void *arg, const cJSON *item)
 {
-	char *s = cJSON_PrintUnformatted(item);
+	char *s;
 
-	if (s == NULL)
+	if (!cJSON_IsObject(item) || (s = cJSON_PrintUnformatted(item)) == NULL)
 		__builtin_trap();
 	mix(arg, s, strlen(s));
 	free(s);
 	return 0;
 }
 
-/* Feeds p[0..len) in chunks whose sizes come from seed. */
+/* Feeds p[0..len) in chunks of the sizes in cut[0..ncut), or at once. */
 static void
-run(const char *p, size_t len, unsigned seed, struct sum *lines,
-    struct sum *items, int *lrc, int *irc)
+run(const char *p, size_t len, const uint8_t *cut, size_t ncut,
+    struct sum *lines, struct sum *items, int *lrc, int *irc)
 {
 	struct kube_lines l;
 	struct kube_listdec d;
-	size_t off = 0;
+	size_t off = 0, k = 0, n;
 	cJSON *rest;
+	char *s;
+	int rc;
 
 	kube_lines_init(&l, MAX);
 	kube_listdec_init(&d, MAX);
 	*lrc = *irc = 0;
 	while (off < len) {
-		size_t n = seed == 0 ? len - off : 1 + (seed * (off + 7)) % 97;
-		int rc;
-
+		n = ncut == 0 ? len - off : cut[k++ % ncut];
+		if (n == 0)
+			n = 256;
 		if (n > len - off)
 			n = len - off;
 		if ((rc = kube_lines_feed(&l, p + off, n, on_line, lines)) != 0)
 			*lrc = rc;
 		if (*irc == 0)
 			*irc = kube_listdec_feed(&d, p + off, n, on_item, items);
-		if (l.cap > MAX || d.item_cap > MAX || d.rest_cap > MAX)
+		if (l.len > MAX || l.cap > MAX || d.item_cap > MAX ||
+		    d.rest_cap > MAX)
 			__builtin_trap();
 		off += n;
 	}
-	if (*irc == 0 && (rest = kube_listdec_finish(&d)) != NULL)
+	/* What is left of the list, its metadata, belongs to the result. */
+	if (*irc == 0 && (rest = kube_listdec_finish(&d)) != NULL) {
+		if ((s = cJSON_PrintUnformatted(rest)) == NULL)
+			__builtin_trap();
+		mix(items, s, strlen(s));
+		free(s);
 		cJSON_Delete(rest);
+	}
 	kube_lines_free(&l);
 	kube_listdec_free(&d);
 }
@@ -97,16 +114,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sum l1 = { 0 }, l2 = { 0 }, i1 = { 0 }, i2 = { 0 };
 	int lrc1, lrc2, irc1, irc2;
+	size_t ncut;
 
-	if (size < 1)
+	if (size < 1 || (ncut = data[0] & 15) >= size)
 		return 0;
-	run((const char *)data + 1, size - 1, 0, &l1, &i1, &lrc1, &irc1);
-	run((const char *)data + 1, size - 1, data[0] | 1u, &l2, &i2, &lrc2, &irc2);
-	/* Lines do not depend on the cut. Items do up to the first error (a
-	 * chunked feed may deliver items of a chunk before the bad byte). */
-	if (l1.hash != l2.hash || l1.n != l2.n || lrc1 != lrc2)
-		__builtin_trap();
-	if (irc1 != irc2 || (irc1 == 0 && (i1.hash != i2.hash || i1.n != i2.n)))
+	data += 1 + ncut;
+	size -= 1 + ncut;
+	run((const char *)data, size, NULL, 0, &l1, &i1, &lrc1, &irc1);
+	run((const char *)data, size, data - ncut, ncut, &l2, &i2, &lrc2,
+	    &irc2);
+	/* Items up to a bad byte are handed over in either case: an overlong
+	 * element or remainder is caught before the next element starts. */
+	if (l1.hash != l2.hash || l1.n != l2.n || lrc1 != lrc2 ||
+	    i1.hash != i2.hash || i1.n != i2.n || irc1 != irc2)
 		__builtin_trap();
 	return 0;
 }
