@@ -24,6 +24,19 @@ cni_version_supported(const char *version)
 }
 
 int
+cni_version_write(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "{\"cniVersion\":\"%s\",\"supportedVersions\":[",
+	    CNI_VERSION_LATEST);
+	for (i = 0; cni_versions[i] != NULL; i++)
+		fprintf(out, "%s\"%s\"", i > 0 ? "," : "", cni_versions[i]);
+	fprintf(out, "]}\n");
+	return fflush(out) == 0 ? 0 : -1;
+}
+
+int
 cni_fail(struct cni_error *e, int code, const char *msg, const char *fmt, ...)
 {
 	va_list ap;

@@ -24,6 +24,9 @@ extern const char *const cni_versions[];
 
 bool cni_version_supported(const char *version);
 
+/* The VERSION reply. Returns 0, or -1 when it could not be written. */
+int cni_version_write(FILE *out);
+
 struct cni_error {
 	int code;		/* 0: no error */
 	char msg[128];		/* short, fixed per failure class */

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apiranges.h"
 #include "cni.h"
@@ -20,12 +21,16 @@ main(void)
 	struct cni_error e = { 0 };
 	struct cniconf c = { 0 };
 	struct ranges r;
-	char name[NODE_NAME_MAX + 1], buf[ADDR_STRLEN], *in;
+	char name[NODE_NAME_MAX + 1], buf[ADDR_STRLEN], *in = NULL;
+	const char *cmd;
 	cJSON *out = NULL, *cidrs;
 	char *text = NULL;
 	size_t len, i;
 
 	log_init("kube-node-api");
+	/* It lives in the CNI bin dir, so it answers what is asked there. */
+	if ((cmd = getenv("CNI_COMMAND")) != NULL && strcmp(cmd, "VERSION") == 0)
+		return cni_version_write(stdout) < 0 ? 1 : 0;
 	if ((in = cniconf_read(0, &len, &e)) == NULL ||
 	    cniconf_parse(in, len, &c, &e) < 0)
 		goto done;

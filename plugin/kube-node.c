@@ -42,19 +42,6 @@ static const struct {
  * stands in when the node's ranges are unknown. */
 static const char placeholder_range[] = "192.0.2.0/24";
 
-static int
-version_reply(void)
-{
-	size_t i;
-
-	printf("{\"cniVersion\":\"%s\",\"supportedVersions\":[",
-	    CNI_VERSION_LATEST);
-	for (i = 0; cni_versions[i] != NULL; i++)
-		printf("%s\"%s\"", i > 0 ? "," : "", cni_versions[i]);
-	printf("]}\n");
-	return fflush(stdout) == 0 ? 0 : 1;
-}
-
 /* K8S_POD_NAMESPACE from CNI_ARGS ("K=V;K=V"), or NULL. */
 static char *
 pod_namespace(void)
@@ -286,7 +273,7 @@ main(void)
 		goto done;
 	}
 	if (strcmp(name, "VERSION") == 0)
-		return version_reply();
+		return cni_version_write(stdout) < 0 ? 1 : 0;
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(name, commands[i].name) == 0)
 			break;

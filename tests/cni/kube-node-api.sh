@@ -66,6 +66,10 @@ expect() {
 }
 code() { echo "$rc:$(grep -o '"code":[0-9]*' "$tmp/out")"; }
 
+CNI_COMMAND=VERSION "$top_builddir/plugin/kube-node-api" </dev/null >"$tmp/out"
+check "kube-node-api answers VERSION as kube-node does" \
+    test "$(CNI_COMMAND=VERSION "$kube_node")" = "$(cat "$tmp/out")"
+
 kn ADD "$(conf "\"kubeconfig\":\"$kc\"")" CNI_CONTAINERID=a1 NODE_NAME=node-a
 expect "no state file: ADD gets spec.podCIDRs from the API" \
     "0:198.18.1.*/24 fd00:1::*/64 " "$rc:$(addresses "$tmp/out")"
