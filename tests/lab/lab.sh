@@ -143,7 +143,6 @@ cidr-annotation = cidr.example.com/net3
 address-annotation = adr.example.com/net3
 protocol = 200
 cni-conf = none
-ipam-data-dir = $LAB_DIR/n$i/ipam/net3
 EOF
 }
 
@@ -252,12 +251,21 @@ lab_add_pod() {
 	    net.ipv6.conf.default.accept_dad=0
 	mkdir -p "$LAB_DIR/n$i/pods/$j"
 	lab_net3_conf "$i" >"$LAB_DIR/n$i/net3.conf"
-	lab_in "n$i" env CNI_PATH="$LAB_CNI_PATH" "$LAB_CNITOOL" add \
-	    "$LAB_DIR/n$i/net.d/10-xcluster.conflist" "/run/netns/$pod" eth0 \
+	lab_cni "$i" eth0 add "$LAB_DIR/n$i/net.d/10-xcluster.conflist" "$pod" \
 	    "pod$j" >"$LAB_DIR/n$i/pods/$j/eth0.json" || return 1
-	lab_in "n$i" env CNI_PATH="$LAB_CNI_PATH" "$LAB_CNITOOL" add \
-	    "$LAB_DIR/n$i/net3.conf" "/run/netns/$pod" net1 \
+	lab_cni "$i" net1 add "$LAB_DIR/n$i/net3.conf" "$pod" \
 	    "pod$j" >"$LAB_DIR/n$i/pods/$j/net1.json" || return 1
+}
+
+# lab_cni NODE IFNAME add|check|del CONF PODNS ID: the runtime's call on NODE.
+lab_cni() {
+	i=$1
+	ifname=$2
+	cmd=$3
+	shift 3
+	lab_in "n$i" env CNI_PATH="$LAB_CNI_PATH" "$LAB_CNITOOL" \
+	    -cache "$LAB_DIR/n$i/cni-cache" -ifname "$ifname" "$cmd" "$1" \
+	    "/run/netns/$2" "$3"
 }
 
 # The pod's address on a network and family: lab_pod_addr I J eth0|net1 4|6
