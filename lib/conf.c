@@ -38,7 +38,7 @@ enum nkey {
 };
 
 #define KEYS_MAX N_COUNT
-_Static_assert((int)G_COUNT <= (int)KEYS_MAX, "a section has room for every key");
+_Static_assert((int)G_COUNT <= (int)KEYS_MAX, "room for every key");
 
 static const char *const gkey_names[G_COUNT] = {
 	"node-name", "kubeconfig", "user", "state-dir", "cni-conf-dir",
@@ -74,7 +74,7 @@ struct section {
 	char *name;
 	unsigned line;
 	bool global;
-	bool ignore;		/* bad or repeated header: checked, not kept */
+	bool ignore;		/* bad or repeated header: checked only */
 	bool primary;		/* no cidr-annotation: spec.podCIDRs */
 	struct slot slot[KEYS_MAX];
 };
@@ -91,7 +91,7 @@ struct parser {
 	const char *text;
 	size_t len, pos;
 	unsigned line;
-	bool key_pending;	/* key line given to inih, no handler call yet */
+	bool key_pending;	/* key line given to inih, no handler call */
 	bool stop;		/* after a NUL byte: not text, read no more */
 	struct section *sects;
 	size_t n_sects;
@@ -155,7 +155,7 @@ show(const char *v)
 		return r;
 	}
 	while (cut > 0 && (v[cut] & 0xc0) == 0x80)
-		cut--;			/* do not split a UTF-8 sequence */
+		cut--;		/* do not split a UTF-8 sequence */
 	memcpy(r.s, v, cut);
 	memcpy(r.s + cut, "...", 4);
 	return r;
@@ -248,7 +248,7 @@ diag_flush(struct parser *p, FILE *err)
 	p->n_diags = 0;
 }
 
-/* --- lexical checks ------------------------------------------------------ */
+/* --- lexical checks ------------------------------------------------------- */
 
 static bool
 is_digit(char c)
@@ -622,8 +622,9 @@ conf_handler(void *user, const char *section, const char *name,
 		return 1;
 	}
 	if (s == NULL) {
-		error_at(p, p->line, "key \"%s\" outside a section; keys belong "
-		    "under [global] or a [NETWORK] header", show(name).s);
+		error_at(p, p->line, "key \"%s\" outside a section; keys "
+		    "belong under [global] or a [NETWORK] header",
+		    show(name).s);
 		return 1;
 	}
 	names = s->global ? gkey_names : nkey_names;
@@ -940,8 +941,8 @@ protocol_resolve(struct parser *p, const struct section *s,
 		error_at(p, sl->line, "protocol: \"%s\" is not allowed; use a "
 		    "number in 5..255", show(v).s);
 	else if (n <= 4)
-		error_at(p, sl->line, "protocol: %lu is reserved for the kernel "
-		    "(0..4); use 5..255", n);
+		error_at(p, sl->line, "protocol: %lu is reserved for the "
+		    "kernel (0..4); use 5..255", n);
 	else
 		net->protocol = (unsigned)n;
 	for (i = 0; i < sizeof(daemon_protos) / sizeof(daemon_protos[0]); i++)
@@ -1028,9 +1029,9 @@ cni_conf_resolve(struct parser *p, const struct section *s,
 		if (conf_file_name_valid(v))
 			net->cni_conf = xstrdup(v);
 		else {
-			error_at(p, sl->line, "cni-conf: \"%s\" is not allowed; "
-			    "use none or a file name of A-Z a-z 0-9 - . _ "
-			    "ending in .conflist or .conf", show(v).s);
+			error_at(p, sl->line, "cni-conf: \"%s\" is not "
+			    "allowed; use none or a file name of A-Z a-z 0-9 "
+			    "- . _ ending in .conflist or .conf", show(v).s);
 			ok = false;
 		}
 	}
@@ -1118,8 +1119,9 @@ allowed_cidrs_resolve(struct parser *p, const struct section *s,
 	if (strcmp(v, "any") != 0) {
 		addr_list_each(v, strlen(v), allowed_cidr_add, &ctx);
 		if (!ctx.bad && net->n_allowed_cidrs == 0)
-			error_at(p, sl->line, "allowed-cidrs: no CIDR in \"%s\"; "
-			    "use any or a comma list of CIDRs", show(v).s);
+			error_at(p, sl->line, "allowed-cidrs: no CIDR in "
+			    "\"%s\"; use any or a comma list of CIDRs",
+			    show(v).s);
 	}
 	free(v);
 }
@@ -1177,7 +1179,8 @@ nets_cross_check(struct parser *p, const struct net_config *nets,
 	for (i = 0; i < n; i++) {
 		const struct net_config *a = &nets[i];
 		const struct section *sa = sects[i];
-		bool proto = false, source = false, conf = false, bridge = false;
+		bool proto = false, source = false, conf = false;
+		bool bridge = false;
 
 		for (j = 0; j < i; j++) {
 			const struct net_config *b = &nets[j];
@@ -1185,9 +1188,10 @@ nets_cross_check(struct parser *p, const struct net_config *nets,
 
 			if (!proto && a->protocol != 0 &&
 			    a->protocol == b->protocol) {
-				error_at(p, key_line(sa, N_PROTOCOL), "protocol: "
-				    "%u is also used by [%s] (line %u); every "
-				    "network needs its own protocol number",
+				error_at(p, key_line(sa, N_PROTOCOL),
+				    "protocol: %u is also used by [%s] (line "
+				    "%u); every network needs its own protocol "
+				    "number",
 				    a->protocol, b->name,
 				    key_line(sb, N_PROTOCOL));
 				proto = true;
@@ -1211,8 +1215,9 @@ nets_cross_check(struct parser *p, const struct net_config *nets,
 			}
 			if (!conf && a->cni_conf != NULL &&
 			    str_eq(a->cni_conf, b->cni_conf)) {
-				error_at(p, key_line(sa, N_CNI_CONF), "cni-conf: "
-				    "\"%s\" is also written by [%s] (line %u)",
+				error_at(p, key_line(sa, N_CNI_CONF),
+				    "cni-conf: \"%s\" is also written by [%s] "
+				    "(line %u)",
 				    a->cni_conf, b->name,
 				    key_line(sb, N_CNI_CONF));
 				conf = true;
@@ -1338,7 +1343,7 @@ config_load(const char *path, struct config *cfg, FILE *err)
 	return r;
 }
 
-/* --- output ----------------------------------------------------------------- */
+/* --- output --------------------------------------------------------------- */
 
 static void
 print_kv(FILE *out, const char *key, const char *value)
