@@ -327,7 +327,6 @@ client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
@@ -745,7 +744,6 @@ enum abort_reason {
 	ABORT_BAD_EVENT,
 	ABORT_GONE,		/* ERROR event 410 */
 	ABORT_ERROR_EVENT,	/* another ERROR event */
-	ABORT_OOM,
 	ABORT_RELIST,		/* kube_watch_relist */
 };
 
@@ -1225,7 +1223,6 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 	case ABORT_LINE_TOO_LONG:
 	case ABORT_BAD_EVENT:
 	case ABORT_ERROR_EVENT:
-	case ABORT_OOM:
 		/* An event was lost: only a relist is sure to be right. */
 		w->stats.errors++;
 		schedule_backoff(w, STEP_LIST, 0);
