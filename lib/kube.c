@@ -111,7 +111,7 @@ buf_free(struct buf *b)
 struct kube_client {
 	struct kube_creds *creds;
 	char *base;		/* URL prefix requests are made to */
-	char *connect_to;	/* with tls-server-name: "NAME:PORT:HOST:PORT" */
+	char *connect_to;	/* tls-server-name: "NAME:PORT:HOST:PORT" */
 	char *host_header;	/* and the real "Host: HOST:PORT" */
 	int64_t token_read_ms;
 	void (*hook)(void *);
@@ -144,7 +144,8 @@ client_urls(struct kube_client *kc, char *err, size_t errsz)
 	if (curl_url_set(u, CURLUPART_URL, c->server, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port,
+	    CURLU_DEFAULT_PORT) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
 		seterr(err, errsz, "%s: server %s: not a valid URL", c->source,
 		    c->server);
@@ -327,7 +328,6 @@ client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
@@ -399,13 +399,14 @@ kube_get(struct kube_client *kc, const char *path, long *status, char **body,
 		curl_easy_cleanup(e);
 		req_lists_free(&l);
 		if (rc != CURLE_OK) {
-			log_warnx("kube: GET %s%s: %s%s", kc->creds->server, path,
-			    curl_easy_strerror(rc), rc == CURLE_WRITE_ERROR ?
-			    " (reply too large)" : "");
+			log_warnx("kube: GET %s%s: %s%s", kc->creds->server,
+			    path, curl_easy_strerror(rc),
+			    rc == CURLE_WRITE_ERROR ? " (over 16 MiB)" : "");
 			buf_free(&b);
 			return -1;
 		}
-		if (*status == 401 && attempt == 0 && client_refresh(kc, true) > 0) {
+		if (*status == 401 && attempt == 0 &&
+		    client_refresh(kc, true) > 0) {
 			buf_free(&b);
 			continue;
 		}
@@ -485,7 +486,7 @@ kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
 		if (l->discarding)
 			l->discarding = false;
 		else if (l->len == 0) {
-			/* The common case: a whole line in one chunk, no copy. */
+			/* The common case: a whole line in a chunk, no copy. */
 			if (n > l->max)
 				over = -1;
 			else
@@ -601,7 +602,7 @@ kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
 					return -1;
 				run = p;
 				if (listdec_at_items(d)) {
-					/* '[' goes to the rest, the elements not. */
+					/* '[' to the rest, elements not. */
 					if (listdec_keep(d, p, 1) < 0)
 						return -1;
 					run = p + 1;
@@ -621,12 +622,13 @@ kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
 				return -1;
 			d->depth--;
 			if (d->in_item && d->depth == 2) {
-				if (listdec_keep(d, run, (size_t)(p + 1 - run)) < 0)
+				if (listdec_keep(d, run,
+				    (size_t)(p + 1 - run)) < 0)
 					return -1;
 				run = p + 1;
 				d->in_item = false;
-				item = cJSON_ParseWithLength(d->item, d->item_len);
-				if (item == NULL)
+				if ((item = cJSON_ParseWithLength(d->item,
+				    d->item_len)) == NULL)
 					return -1;
 				rc = fn(arg, item);
 				cJSON_Delete(item);
@@ -688,7 +690,8 @@ kube_event_decode(const char *line, size_t len, struct kube_event *ev,
 		if (strcmp(type->valuestring, kube_event_type_name(t)) == 0)
 			break;
 	if (t > KUBE_ERROR) {
-		seterr(err, errsz, "event of unknown type %.32s", type->valuestring);
+		seterr(err, errsz, "event of unknown type %.32s",
+		    type->valuestring);
 		goto fail;
 	}
 	ev->type = t;
@@ -745,7 +748,6 @@ enum abort_reason {
 	ABORT_BAD_EVENT,
 	ABORT_GONE,		/* ERROR event 410 */
 	ABORT_ERROR_EVENT,	/* another ERROR event */
-	ABORT_OOM,
 	ABORT_RELIST,		/* kube_watch_relist */
 };
 
@@ -834,7 +836,8 @@ kube_watch_new(struct kube_client *kc, const char *path,
 	if (w->o.timeout_min == 0)
 		w->o.timeout_min = 300;
 	if (w->o.timeout_max < w->o.timeout_min)
-		w->o.timeout_max = w->o.timeout_min == 300 ? 600 : w->o.timeout_min;
+		w->o.timeout_max = w->o.timeout_min == 300 ? 600 :
+		    w->o.timeout_min;
 	if (w->o.idle_timeout == 0)
 		w->o.idle_timeout = 180;
 	if (w->o.backoff_min_ms == 0)
@@ -874,7 +877,7 @@ transfer_end(struct kube_watch *w)
 	req_lists_free(&w->lists);
 	w->easy = NULL;
 	w->errbody.len = 0;
-	kube_lines_free(&w->lines);	/* after a long line, give its room back */
+	kube_lines_free(&w->lines);	/* give a long line's room back */
 }
 
 void
@@ -966,13 +969,15 @@ schedule(struct kube_watch *w, enum step next, unsigned delay_ms)
 static void
 schedule_backoff(struct kube_watch *w, enum step next, long retry_after_s)
 {
-	unsigned d = w->backoff_ms, delay = d / 2 + (unsigned)(rnd() % (d / 2 + 1));
+	unsigned d = w->backoff_ms;
+	unsigned delay = d / 2 + (unsigned)(rnd() % (d / 2 + 1));
 
 	if (retry_after_s > 0 && (uint64_t)retry_after_s * 1000 > delay)
 		delay = (unsigned)((uint64_t)retry_after_s * 1000 >
 		    w->o.backoff_max_ms * 4ULL ? w->o.backoff_max_ms * 4ULL :
 		    (uint64_t)retry_after_s * 1000);
-	w->backoff_ms = d >= w->o.backoff_max_ms / 2 ? w->o.backoff_max_ms : d * 2;
+	w->backoff_ms = d >= w->o.backoff_max_ms / 2 ? w->o.backoff_max_ms :
+	    d * 2;
 	log_debug("kube: %s: retrying in %u ms", w->path, delay);
 	schedule(w, next, delay);
 }
@@ -995,12 +1000,13 @@ on_line(void *arg, const char *line, size_t len)
 	switch (ev.type) {
 	case KUBE_ERROR:
 		if (ev.code == 410) {
-			log_info("kube: %s: watch: resource version %s expired, "
-			    "relisting", w->path, w->rv);
+			log_info("kube: %s: watch: resource version %s "
+			    "expired, relisting", w->path, w->rv);
 			w->abort = ABORT_GONE;
 		} else {
 			log_warnx("kube: %s: watch: error %d: %s", w->path,
-			    ev.code, ev.message != NULL ? ev.message : "no message");
+			    ev.code, ev.message != NULL ? ev.message :
+			    "no message");
 			w->abort = ABORT_ERROR_EVENT;
 		}
 		kube_event_free(&ev);
@@ -1063,8 +1069,9 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	}
 	if (w->step != STEP_WATCH) {
 		if ((rc = kube_listdec_feed(&w->list, p, n, on_item, w)) < 0) {
-			log_warnx("kube: %s: list: a reply that is not JSON, or "
-			    "an object over %zu bytes", w->path, w->o.max_message);
+			log_warnx("kube: %s: list: a reply that is not "
+			    "JSON, or an object over %zu bytes", w->path,
+			    w->o.max_message);
 			w->abort = ABORT_BAD_PAGE;
 		}
 		return rc == 0 ? n : 0;
@@ -1082,6 +1089,7 @@ static void
 start(struct kube_watch *w)
 {
 	char *q = NULL, *esc = NULL;
+	unsigned timeout;
 	int r;
 
 	w->next_at = -1;
@@ -1105,11 +1113,12 @@ start(struct kube_watch *w)
 	case STEP_WATCH:
 	default:
 		w->stats.watches++;
+		timeout = w->o.timeout_min + (unsigned)(rnd() %
+		    (w->o.timeout_max - w->o.timeout_min + 1));
 		esc = curl_easy_escape(NULL, w->rv, 0);
-		r = esc == NULL ? -1 : asprintf(&q, "%s?watch=1&resourceVersion="
-		    "%s&allowWatchBookmarks=true&timeoutSeconds=%u", w->path, esc,
-		    w->o.timeout_min + (unsigned)(rnd() % (w->o.timeout_max -
-		    w->o.timeout_min + 1)));
+		r = esc == NULL ? -1 : asprintf(&q, "%s?watch=1&"
+		    "resourceVersion=%s&allowWatchBookmarks=true&"
+		    "timeoutSeconds=%u", w->path, esc, timeout);
 		break;
 	}
 	curl_free(esc);
@@ -1138,16 +1147,18 @@ start(struct kube_watch *w)
 static void
 page_done(struct kube_watch *w)
 {
-	const cJSON *md, *rv, *cont;
+	const cJSON *md, *items, *rv, *cont;
 	cJSON *root;
 
 	w->stats.pages++;
 	root = kube_listdec_finish(&w->list);
+	items = cJSON_GetObjectItemCaseSensitive(root, "items");
 	md = cJSON_GetObjectItemCaseSensitive(root, "metadata");
 	rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
 	cont = cJSON_GetObjectItemCaseSensitive(md, "continue");
+	/* Go encodes an empty slice as null. */
 	if (!cJSON_IsObject(root) ||
-	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "items")) ||
+	    (!cJSON_IsArray(items) && !cJSON_IsNull(items)) ||
 	    !cJSON_IsString(rv) || *rv->valuestring == '\0' ||
 	    (cont != NULL && !cJSON_IsString(cont) && !cJSON_IsNull(cont))) {
 		log_warnx("kube: %s: list: a reply that is not a list with "
@@ -1205,7 +1216,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &status);
-		if (curl_easy_getinfo(w->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK)
+		if (curl_easy_getinfo(w->easy, CURLINFO_RETRY_AFTER,
+		    &ra) == CURLE_OK)
 			retry_after = (long)ra;
 		if (status != 200)
 			status_message(w, msg, sizeof(msg));
@@ -1225,7 +1237,6 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 	case ABORT_LINE_TOO_LONG:
 	case ABORT_BAD_EVENT:
 	case ABORT_ERROR_EVENT:
-	case ABORT_OOM:
 		/* An event was lost: only a relist is sure to be right. */
 		w->stats.errors++;
 		schedule_backoff(w, STEP_LIST, 0);
@@ -1252,14 +1263,15 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 			return;
 		}
 		w->backoff_ms = w->o.backoff_min_ms;
-		log_debug("kube: %s: watch ended at resource version %s", w->path,
-		    w->rv);
+		log_debug("kube: %s: watch ended at resource version %s",
+		    w->path, w->rv);
 		schedule(w, STEP_WATCH, 0);
 		return;
 	case 410:
 		w->stats.relists_410++;
-		log_info("kube: %s: %s: %s, relisting", w->path, step == STEP_PAGE ?
-		    "continue token expired" : "resource version expired", msg);
+		log_info("kube: %s: %s: %s, relisting", w->path,
+		    step == STEP_PAGE ? "continue token expired" :
+		    "resource version expired", msg);
 		if (step == STEP_LIST)
 			schedule_backoff(w, STEP_LIST, 0);
 		else
@@ -1277,8 +1289,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		return;
 	default:
 		w->stats.errors++;
-		log_warnx("kube: %s: %s: HTTP %ld: %s", w->path, step == STEP_WATCH ?
-		    "watch" : "list", status, msg);
+		log_warnx("kube: %s: %s: HTTP %ld: %s", w->path,
+		    step == STEP_WATCH ? "watch" : "list", status, msg);
 		/* A server that refuses a watch for a reason other than load
 		 * may never resume from our version (504 "too large resource
 		 * version" after an etcd restore): a relist is always right. */
@@ -1315,14 +1327,15 @@ kube_watch_process(struct kube_watch *w)
 				flags |= CURL_CSELECT_OUT;
 			if (evs[i].events & (EPOLLERR | EPOLLHUP))
 				flags |= CURL_CSELECT_ERR;
-			curl_multi_socket_action(w->multi, evs[i].data.fd, flags,
-			    &running);
+			curl_multi_socket_action(w->multi, evs[i].data.fd,
+			    flags, &running);
 		}
 	} while (n == 8);
 	now = now_ms();
 	if (w->curl_deadline >= 0 && w->curl_deadline <= now) {
 		w->curl_deadline = -1;
-		curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
 	}
 	while ((m = curl_multi_info_read(w->multi, &n)) != NULL)
 		if (m->msg == CURLMSG_DONE && m->easy_handle == w->easy)
@@ -1335,8 +1348,9 @@ kube_watch_process(struct kube_watch *w)
 	}
 	if (w->easy != NULL &&
 	    now - w->last_byte >= (int64_t)w->o.idle_timeout * 1000) {
-		log_warnx("kube: %s: %s: no data for %u s, reconnecting", w->path,
-		    w->step == STEP_WATCH ? "watch" : "list", w->o.idle_timeout);
+		log_warnx("kube: %s: %s: no data for %u s, reconnecting",
+		    w->path, w->step == STEP_WATCH ? "watch" : "list",
+		    w->o.idle_timeout);
 		w->stats.errors++;
 		transfer_end(w);
 		schedule_backoff(w, w->step, 0);

@@ -15,13 +15,15 @@ struct kube_client;
 
 /* Takes a copy of creds. TLS peer verification is on unless creds->insecure.
  * Returns NULL with a message in err. */
-struct kube_client *kube_client_new(const struct kube_creds *creds, char *err, size_t errsz);
+struct kube_client *kube_client_new(const struct kube_creds *creds, char *err,
+    size_t errsz);
 void kube_client_free(struct kube_client *kc);
 
 /* Swaps in new credentials (copied) for every request started afterwards
  * (an open watch keeps its connection). Returns 0, or -1 (logged) leaving
  * the old ones in place. */
-int kube_client_set_creds(struct kube_client *kc, const struct kube_creds *creds);
+int kube_client_set_creds(struct kube_client *kc,
+    const struct kube_creds *creds);
 
 /* After a 401 the client re-reads creds->token_file, and it does so at least
  * once a minute anyway. A process that cannot read the file (a worker whose
@@ -77,7 +79,8 @@ struct kube_watch_opts {
 	unsigned timeout_min;	/* watch timeoutSeconds, uniformly random */
 	unsigned timeout_max;	/* in [min, max] (300, 600) */
 	unsigned idle_timeout;	/* seconds without a byte before a connection
-				 * is taken for dead (180; 3 bookmark intervals) */
+				 * is taken for dead (180: 3 bookmark
+				 * intervals) */
 	unsigned backoff_min_ms; /* retry delay after a failure, doubled up */
 	unsigned backoff_max_ms; /* to the max, with jitter (500, 30 000) */
 };
@@ -173,7 +176,7 @@ struct kube_event {
 	enum kube_event_type type;
 	cJSON *root;		/* the whole event, owned */
 	const cJSON *object;	/* root.object */
-	const char *rv;		/* object.metadata.resourceVersion; NULL for ERROR */
+	const char *rv;		/* metadata.resourceVersion (not ERROR) */
 	int code;		/* ERROR: the Status code (0 if absent) */
 	const char *message;	/* ERROR: the Status message, or NULL */
 };

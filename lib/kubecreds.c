@@ -180,6 +180,20 @@ struct kc {
 	size_t errsz;
 };
 
+/* An error about the kubeconfig: "PATH: message". */
+static void
+kc_err(struct kc *k, const char *fmt, ...)
+{
+	int n = snprintf(k->err, k->errsz, "%s: ", k->path);
+	va_list ap;
+
+	if (n < 0 || (size_t)n >= k->errsz)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(k->err + n, k->errsz - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
 static yaml_node_t *
 map_get(struct kc *k, yaml_node_t *map, const char *key)
 {
@@ -187,7 +201,8 @@ map_get(struct kc *k, yaml_node_t *map, const char *key)
 
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
 		return NULL;
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = yaml_document_get_node(&k->doc, p->key);
 
 		if (kn != NULL && kn->type == YAML_SCALAR_NODE &&
@@ -208,8 +223,7 @@ map_str(struct kc *k, yaml_node_t *map, const char *key, const char *where,
 	if (n == NULL)
 		return NULL;
 	if (n->type != YAML_SCALAR_NODE) {
-		seterr(k->err, k->errsz, "%s: %s: %s is not a string", k->path,
-		    where, key);
+		kc_err(k, "%s: %s is not a string", where, key);
 		*bad = true;
 		return NULL;
 	}
@@ -237,17 +251,16 @@ named_entry(struct kc *k, yaml_node_t *root, const char *list,
 			    strcmp((char *)n->data.scalar.value, name) == 0) {
 				yaml_node_t *inner = map_get(k, e, field);
 
-				if (inner == NULL || inner->type != YAML_MAPPING_NODE) {
-					seterr(k->err, k->errsz,
-					    "%s: %s \"%s\" has no %s map", k->path,
+				if (inner == NULL ||
+				    inner->type != YAML_MAPPING_NODE) {
+					kc_err(k, "%s \"%s\" has no %s map",
 					    field, name, field);
 					return NULL;
 				}
 				return inner;
 			}
 		}
-	seterr(k->err, k->errsz, "%s: %s \"%s\" not found in %s", k->path,
-	    field, name, list);
+	kc_err(k, "%s \"%s\" not found in %s", field, name, list);
 	return NULL;
 }
 
@@ -281,8 +294,7 @@ load_blob(struct kc *k, yaml_node_t *map, const char *key, const char *where,
 		return -1;
 	if (data != NULL) {
 		if ((*out = b64_decode(data)) == NULL) {
-			seterr(k->err, k->errsz, "%s: %s: %s: not valid base64",
-			    k->path, where, datakey);
+			kc_err(k, "%s: %s: not valid base64", where, datakey);
 			return -1;
 		}
 		return 0;
@@ -290,13 +302,12 @@ load_blob(struct kc *k, yaml_node_t *map, const char *key, const char *where,
 	if (file == NULL)
 		return 0;
 	if ((path = resolve_path(k, file)) == NULL) {
-		seterr(k->err, k->errsz, "%s: %s", k->path, strerror(errno));
+		kc_err(k, "%s", strerror(errno));
 		return -1;
 	}
 	*out = file_read(path, MAX_CREDFILE, &(size_t){ 0 });
 	if (*out == NULL)
-		seterr(k->err, k->errsz, "%s: %s: %s %s: %s", k->path, where,
-		    key, path, strerror(errno));
+		kc_err(k, "%s: %s %s: %s", where, key, path, strerror(errno));
 	free(path);
 	return *out == NULL ? -1 : 0;
 }
@@ -315,13 +326,12 @@ load_cluster(struct kc *k, yaml_node_t *cluster, const char *where,
 	if (bad)
 		return -1;
 	if (server == NULL) {
-		seterr(k->err, k->errsz, "%s: %s: no server", k->path, where);
+		kc_err(k, "%s: no server", where);
 		return -1;
 	}
 	if (strncmp(server, "https://", 8) != 0 &&
 	    strncmp(server, "http://", 7) != 0) {
-		seterr(k->err, k->errsz, "%s: %s: server %s: not an http(s) URL",
-		    k->path, where, server);
+		kc_err(k, "%s: server %s: not an http(s) URL", where, server);
 		return -1;
 	}
 	n = strlen(server);
@@ -335,14 +345,15 @@ load_cluster(struct kc *k, yaml_node_t *cluster, const char *where,
 		if (strcmp(insecure, "true") == 0)
 			c->insecure = true;
 		else if (strcmp(insecure, "false") != 0) {
-			seterr(k->err, k->errsz, "%s: %s: insecure-skip-tls-verify: "
-			    "%s: not true or false", k->path, where, insecure);
+			kc_err(k, "%s: insecure-skip-tls-verify: "
+			    "%s: not true or false", where, insecure);
 			return -1;
 		}
 	}
-	return load_blob(k, cluster, "certificate-authority", where, &c->ca_pem);
+	return load_blob(k, cluster, "certificate-authority", where,
+	    &c->ca_pem);
 nomem:
-	seterr(k->err, k->errsz, "%s: %s", k->path, strerror(errno));
+	kc_err(k, "%s", strerror(errno));
 	return -1;
 }
 
@@ -359,9 +370,9 @@ load_user(struct kc *k, yaml_node_t *user, const char *where,
 
 	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
 		if (map_get(k, user, unsupported[i]) != NULL) {
-			seterr(k->err, k->errsz, "%s: %s: %s credentials are not "
+			kc_err(k, "%s: %s credentials are not "
 			    "supported (use a token, tokenFile or client "
-			    "certificate)", k->path, where, unsupported[i]);
+			    "certificate)", where, unsupported[i]);
 			return -1;
 		}
 	token = map_str(k, user, "token", where, &bad);
@@ -372,21 +383,23 @@ load_user(struct kc *k, yaml_node_t *user, const char *where,
 	    load_blob(k, user, "client-key", where, &c->key_pem) < 0)
 		return -1;
 	if ((c->cert_pem == NULL) != (c->key_pem == NULL)) {
-		seterr(k->err, k->errsz, "%s: %s: a client certificate needs "
-		    "a client key and vice versa", k->path, where);
+		kc_err(k, "%s: a client certificate needs "
+		    "a client key and vice versa", where);
 		return -1;
 	}
 	/* As in client-go, a token file overrides the inline token: it is
 	 * what rotates. */
 	if (tokfile != NULL) {
 		if ((c->token_file = resolve_path(k, tokfile)) == NULL) {
-			seterr(k->err, k->errsz, "%s: %s", k->path, strerror(errno));
+			kc_err(k, "%s", strerror(errno));
 			return -1;
 		}
-		if ((c->token = read_token(c->token_file, k->err, k->errsz)) == NULL)
+		c->token = read_token(c->token_file, k->err, k->errsz);
+		if (c->token == NULL)
 			return -1;
-	} else if (token != NULL && (c->token = trim_dup(token, strlen(token))) == NULL) {
-		seterr(k->err, k->errsz, "%s: %s", k->path, strerror(errno));
+	} else if (token != NULL &&
+	    (c->token = trim_dup(token, strlen(token))) == NULL) {
+		kc_err(k, "%s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -399,18 +412,19 @@ parse_yaml(struct kc *k, const char *text, size_t len)
 	int ok;
 
 	if (!yaml_parser_initialize(&parser)) {
-		seterr(k->err, k->errsz, "%s: out of memory", k->path);
+		kc_err(k, "out of memory");
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	ok = yaml_parser_load(&parser, &k->doc);
 	if (!ok)
 		seterr(k->err, k->errsz, "%s:%zu:%zu: %s", k->path,
-		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-		    parser.problem != NULL ? parser.problem : "YAML syntax error");
+		    parser.problem_mark.line + 1,
+		    parser.problem_mark.column + 1, parser.problem != NULL ?
+		    parser.problem : "YAML syntax error");
 	yaml_parser_delete(&parser);
 	if (ok && yaml_document_get_root_node(&k->doc) == NULL) {
-		seterr(k->err, k->errsz, "%s: empty", k->path);
+		kc_err(k, "empty");
 		yaml_document_delete(&k->doc);
 		ok = 0;
 	}
@@ -441,16 +455,18 @@ load_kubeconfig(const char *path, char *err, size_t errsz)
 		return NULL;
 	}
 	if ((slash = strrchr(path, '/')) != NULL &&
-	    (k.dir = strndup(path, slash == path ? 1 : (size_t)(slash - path))) == NULL) {
+	    (k.dir = strndup(path, slash == path ? 1 :
+	    (size_t)(slash - path))) == NULL) {
 		seterr(err, errsz, "kubeconfig %s: %s", path, strerror(errno));
 		goto fail_text;
 	}
 	if (parse_yaml(&k, text, len) < 0)
 		goto fail_text;
 	root = yaml_document_get_root_node(&k.doc);
-	if ((cur = map_str(&k, root, "current-context", "top level", &bad)) == NULL) {
+	cur = map_str(&k, root, "current-context", "top level", &bad);
+	if (cur == NULL) {
 		if (!bad)
-			seterr(err, errsz, "%s: current-context is not set", path);
+			kc_err(&k, "current-context is not set");
 		goto fail;
 	}
 	if ((ctx = named_entry(&k, root, "contexts", "context", cur)) == NULL)
@@ -464,14 +480,16 @@ load_kubeconfig(const char *path, char *err, size_t errsz)
 		seterr(err, errsz, "%s: %s: no cluster", path, where);
 		goto fail;
 	}
-	if ((cluster = named_entry(&k, root, "clusters", "cluster", cname)) == NULL)
+	cluster = named_entry(&k, root, "clusters", "cluster", cname);
+	if (cluster == NULL)
 		goto fail;
 	snprintf(where, sizeof(where), "cluster \"%s\"", cname);
 	if (load_cluster(&k, cluster, where, c) < 0)
 		goto fail;
 	/* A context without a user talks to the API anonymously. */
 	if (uname != NULL) {
-		if ((user = named_entry(&k, root, "users", "user", uname)) == NULL)
+		user = named_entry(&k, root, "users", "user", uname);
+		if (user == NULL)
 			goto fail;
 		snprintf(where, sizeof(where), "user \"%s\"", uname);
 		if (load_user(&k, user, where, c) < 0)
@@ -503,8 +521,9 @@ load_in_cluster(char *err, size_t errsz)
 	bool v6;
 
 	if (host == NULL || *host == '\0' || port == NULL || *port == '\0') {
-		seterr(err, errsz, "no kubeconfig given, $KUBECONFIG not set, and "
-		    "not in a cluster ($KUBERNETES_SERVICE_HOST/PORT not set)");
+		seterr(err, errsz, "no kubeconfig given, $KUBECONFIG not set, "
+		    "and not in a cluster ($KUBERNETES_SERVICE_HOST/PORT not "
+		    "set)");
 		return NULL;
 	}
 	if (dir == NULL || *dir == '\0')
@@ -524,7 +543,8 @@ load_in_cluster(char *err, size_t errsz)
 	if ((c->token = read_token(path, err, errsz)) == NULL)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/ca.crt", dir);
-	if ((c->ca_pem = read_file(path, "service account CA", err, errsz)) == NULL)
+	c->ca_pem = read_file(path, "service account CA", err, errsz);
+	if (c->ca_pem == NULL)
 		goto fail;
 	return c;
 nomem:
@@ -609,31 +629,37 @@ kube_creds_parse(const char *buf, size_t len, char *err, size_t errsz)
 	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *sp = memchr(p, ' ', nl != NULL ? (size_t)(nl - p) : 0);
+		const char *sp = nl == NULL ? NULL :
+		    memchr(p, ' ', (size_t)(nl - p));
 		unsigned long long n = 0;
 		const char *d;
 		char **slot;
 
 		if (nl == NULL || sp == NULL || sp == p || sp + 1 == nl) {
-			seterr(err, errsz, "credentials: malformed field header");
+			seterr(err, errsz, "credentials: bad field header");
 			goto fail;
 		}
 		for (d = sp + 1; d < nl; d++) {
-			if (*d < '0' || *d > '9' || n > (unsigned long long)len) {
-				seterr(err, errsz, "credentials: bad field length");
+			if (*d < '0' || *d > '9' ||
+			    n > (unsigned long long)len) {
+				seterr(err, errsz, "credentials: bad field "
+				    "length");
 				goto fail;
 			}
 			n = n * 10 + (unsigned)(*d - '0');
 		}
-		if (n >= (unsigned long long)(end - nl - 1) || nl[1 + n] != '\n' ||
+		if (n >= (unsigned long long)(end - nl - 1) ||
+		    nl[1 + n] != '\n' ||
 		    memchr(nl + 1, '\0', n) != NULL) {
-			seterr(err, errsz, "credentials: field %.*s: bad length",
+			seterr(err, errsz, "credentials: field %.*s: bad "
+			    "length",
 			    (int)(sp - p), p);
 			goto fail;
 		}
 		if ((size_t)(sp - p) == 8 && memcmp(p, "insecure", 8) == 0) {
 			if (n != 1 || nl[1] != '1') {
-				seterr(err, errsz, "credentials: bad insecure value");
+				seterr(err, errsz, "credentials: bad insecure "
+				    "value");
 				goto fail;
 			}
 			c->insecure = true;

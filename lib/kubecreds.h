@@ -12,14 +12,14 @@
  * File contents are held in memory, so a client never opens files (except
  * token_file, see kube_creds_refresh_token). */
 struct kube_creds {
-	char *source;		/* for messages: "kubeconfig PATH" or "in-cluster" */
+	char *source;		/* "kubeconfig PATH" or "in-cluster" */
 	char *server;		/* "https://host:port", no trailing slash */
 	char *ca_pem;		/* NULL: the system's trust store */
-	char *cert_pem;		/* client certificate and key, both or neither */
+	char *cert_pem;		/* client certificate and key, or neither */
 	char *key_pem;
 	char *token;		/* bearer token, trimmed */
 	char *token_file;	/* where token came from; re-read to rotate */
-	char *tls_server_name;	/* name to verify (and send as SNI) instead of the host */
+	char *tls_server_name;	/* verified (and SNI) instead of the host */
 	bool insecure;		/* insecure-skip-tls-verify */
 };
 
@@ -36,7 +36,8 @@ struct kube_creds {
  * relative file names are relative to the kubeconfig's directory; an exec
  * or auth-provider user is an error. Returns NULL with a message in err
  * (never containing a secret). */
-struct kube_creds *kube_creds_load(const char *kubeconfig, char *err, size_t errsz);
+struct kube_creds *kube_creds_load(const char *kubeconfig, char *err,
+    size_t errsz);
 
 /* Re-reads token_file into token (a no-op without token_file). Returns 1
  * when the token changed, 0 when not, -1 with a message in err (the old
@@ -49,7 +50,8 @@ int kube_creds_refresh_token(struct kube_creds *c, char *err, size_t errsz);
 char *kube_creds_serialize(const struct kube_creds *c, size_t *len);
 /* Parses kube_creds_serialize's output. Returns NULL with a message in err
  * on malformed input (unknown field, bad length, no server). */
-struct kube_creds *kube_creds_parse(const char *buf, size_t len, char *err, size_t errsz);
+struct kube_creds *kube_creds_parse(const char *buf, size_t len, char *err,
+    size_t errsz);
 
 struct kube_creds *kube_creds_dup(const struct kube_creds *c);
 bool kube_creds_equal(const struct kube_creds *a, const struct kube_creds *b);

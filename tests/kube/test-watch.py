@@ -109,7 +109,8 @@ class Probe:
         self.proc = subprocess.Popen([PROBE] + list(args) + [kubeconfig],
                                      stdout=subprocess.PIPE, stderr=self.err,
                                      text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self):
         for line in self.proc.stdout:
@@ -159,6 +160,7 @@ class Probe:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.reader.join(10)   # until "EOF": all output is in
         self.err.close()
         return self.since(0)
 

@@ -336,7 +336,7 @@ test_parse_errors(void **state)
 		{ "server 10\nhttps://a\n", "bad length" },
 		{ "server 99999999999999999999\nx\n", "bad field length" },
 		{ "server x\nx\n", "bad field length" },
-		{ "server\n", "malformed" },
+		{ "server\n", "bad field header" },
 		{ "color 3\nred\nserver 9\nhttps://a\n", "unknown field color" },
 		{ "server 1\na\nserver 1\nb\n", "duplicate field server" },
 		{ "server 1\na\ninsecure 1\n0\n", "bad insecure" },
