@@ -35,13 +35,16 @@ lab_log() {
 
 # Run a command inside a lab namespace: lab_in NS CMD...
 lab_in() {
+	local ns
 	ns=$1
 	shift
 	ip netns exec "$LAB-$ns" "$@"
 }
 
+# kubectl runs in the switch namespace: the API server's address exists
+# only there.
 lab_kubectl() {
-	kubectl --kubeconfig "$LAB_DIR/admin.kubeconfig" \
+	ip netns exec "$LAB-sw" kubectl --kubeconfig "$LAB_DIR/admin.kubeconfig" \
 	    --cache-dir "$LAB_DIR/kube-cache" "$@"
 }
 
@@ -65,7 +68,7 @@ lab_up_switch() {
 
 lab_start_api() {
 	mkdir -p "$LAB_DIR/api"
-	lab_in sw "$top_srcdir/tests/kube/fake-apiserver" \
+	ip netns exec "$LAB-sw" "$top_srcdir/tests/kube/fake-apiserver" \
 	    --listen 192.0.2.1:0 --cert-dir "$LAB_DIR/api" \
 	    --san 192.0.2.1 --nodes-file "$LAB_DIR/nodes.json" \
 	    --bookmark-interval 5 \
@@ -73,17 +76,21 @@ lab_start_api() {
 	    >"$LAB_DIR/api/url" 2>"$LAB_DIR/api/log" &
 	LAB_API_PID=$!
 	echo "$LAB_API_PID" >"$LAB_DIR/api/pid"
-	i=0
+	lab_wait_url || return 1
+	LAB_API=$(cat "$LAB_DIR/api/url")
+}
+
+lab_wait_url() {
+	local t=0
 	while [ ! -s "$LAB_DIR/api/url" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$LAB_API_PID" 2>/dev/null; then
+		t=$((t + 1))
+		if [ $t -gt 150 ] || ! kill -0 "$LAB_API_PID" 2>/dev/null; then
 			lab_log "fake API server did not start:"
-			cat "$LAB_DIR/api/log" >&2
+			tail -n 5 "$LAB_DIR/api/log" >&2
 			return 1
 		fi
 		sleep 0.1
 	done
-	LAB_API=$(cat "$LAB_DIR/api/url")
 }
 
 lab_stop_api() {
@@ -95,18 +102,20 @@ lab_stop_api() {
 
 lab_restart_api() {
 	LAB_API_PID=
-	lab_in sw "$top_srcdir/tests/kube/fake-apiserver" \
+	: >"$LAB_DIR/api/url"
+	ip netns exec "$LAB-sw" "$top_srcdir/tests/kube/fake-apiserver" \
 	    --listen "${LAB_API#https://}" --cert-dir "$LAB_DIR/api" \
 	    --san 192.0.2.1 --nodes-file "$LAB_DIR/nodes.json" \
 	    --bookmark-interval 5 \
 	    >"$LAB_DIR/api/url" 2>>"$LAB_DIR/api/log" &
 	LAB_API_PID=$!
 	echo "$LAB_API_PID" >"$LAB_DIR/api/pid"
-	while [ ! -s "$LAB_DIR/api/url" ]; do sleep 0.1; done
+	lab_wait_url
 }
 
 # The Node object of node I, as the kubelet and an admin would make it.
 lab_node_json() {
+	local i
 	i=$1
 	cat <<EOF
 {"apiVersion":"v1","kind":"Node",
@@ -121,6 +130,7 @@ EOF
 }
 
 lab_ini() {
+	local i
 	i=$1
 	cat <<EOF
 [global]
@@ -148,6 +158,7 @@ EOF
 
 # A node namespace with both links; its Node object is created separately.
 lab_node_netns() {
+	local i
 	i=$1
 	lab_netns_add "n$i" || return 1
 	lab_in sw ip link add "n${i}p" type veth peer name eth0 netns "$LAB-n$i"
@@ -167,33 +178,36 @@ lab_node_netns() {
 }
 
 lab_start_supervisor() {
+	local i
 	i=$1
-	XCNI_WORKER=$LAB_WORKER lab_in "n$i" "$LAB_SUPERVISOR" -f \
+	XCNI_WORKER=$LAB_WORKER ip netns exec "$LAB-n$i" "$LAB_SUPERVISOR" -f \
 	    -c "$LAB_DIR/n$i/xcni.ini" 2>>"$LAB_DIR/n$i/supervisor.log" &
 	echo $! >"$LAB_DIR/n$i/supervisor.pid"
 }
 
 lab_stop_supervisor() {
+	local pidfile pid t
 	pidfile=$LAB_DIR/n$1/supervisor.pid
 	[ -f "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
 	kill "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+	t=0
+	while kill -0 "$pid" 2>/dev/null && [ $t -lt 50 ]; do
 		sleep 0.1
-		i=$((i + 1))
+		t=$((t + 1))
 	done
 	rm -f "$pidfile"
 }
 
 # Wait until node I's supervisor has published both networks' ranges.
 lab_wait_ready() {
+	local i t
 	i=$1
-	n=0
+	t=0
 	while [ ! -f "$LAB_DIR/n$i/run/xcluster.json" ] ||
 	    [ ! -f "$LAB_DIR/n$i/run/net3.json" ]; do
-		n=$((n + 1))
-		if [ $n -gt 100 ]; then
+		t=$((t + 1))
+		if [ $t -gt 150 ]; then
 			lab_log "node n$i not ready; its log:"
 			tail -n 20 "$LAB_DIR/n$i/supervisor.log" >&2
 			return 1
@@ -203,6 +217,7 @@ lab_wait_ready() {
 }
 
 lab_add_node() {
+	local i
 	i=$1
 	lab_node_netns "$i" || return 1
 	lab_node_json "$i" | lab_kubectl apply -f - >/dev/null || return 1
@@ -210,6 +225,7 @@ lab_add_node() {
 }
 
 lab_del_node() {
+	local i p
 	i=$1
 	lab_kubectl delete node "n$i" --wait=false >/dev/null
 	for p in $(lab_pods_of "$i"); do
@@ -219,6 +235,7 @@ lab_del_node() {
 	ip netns del "$LAB-n$i" 2>/dev/null
 	lab_in sw ip link del "n${i}p" 2>/dev/null
 	lab_in sw ip link del "n${i}s" 2>/dev/null
+	rm -rf "${LAB_DIR:?}/n$i"
 	return 0
 }
 
@@ -229,6 +246,7 @@ lab_pods_of() {
 # The Multus-style conf of the secondary network: kube-node finds the range
 # through the annotation, as an upstream NetworkAttachmentDefinition does.
 lab_net3_conf() {
+	local i
 	i=$1
 	cat <<EOF
 {"cniVersion":"1.0.0","name":"net3","type":"bridge","bridge":"br3",
@@ -242,6 +260,7 @@ EOF
 # Pod J on node I: the runtime attaches eth0 with the conflist the
 # supervisor installed, then Multus attaches net1.
 lab_add_pod() {
+	local i j pod
 	i=$1
 	j=$2
 	pod=$LAB-n$i-p$j
@@ -259,6 +278,7 @@ lab_add_pod() {
 
 # lab_cni NODE IFNAME add|check|del CONF PODNS ID: the runtime's call on NODE.
 lab_cni() {
+	local i ifname cmd
 	i=$1
 	ifname=$2
 	cmd=$3
@@ -275,6 +295,7 @@ lab_pod_addr() {
 }
 
 lab_cni_bin() {
+	local p
 	mkdir -p "$LAB_CNI_PATH"
 	for p in bridge host-local loopback; do
 		ln -sf "/usr/lib/cni/$p" "$LAB_CNI_PATH/$p"
@@ -284,6 +305,7 @@ lab_cni_bin() {
 
 # Bring up N nodes (default 3) with P pods each (default 1).
 lab_up() {
+	local nodes pods sep i j
 	nodes=${1:-3}
 	pods=${2:-1}
 	mkdir -p "$LAB_DIR"
@@ -323,6 +345,7 @@ lab_up() {
 
 # Remove everything of this lab: processes by pid, then namespaces.
 lab_down() {
+	local f ns
 	for f in "$LAB_DIR"/n*/supervisor.pid; do
 		[ -f "$f" ] || continue
 		kill "$(cat "$f")" 2>/dev/null
@@ -348,6 +371,7 @@ lab_down() {
 # Does every pod reach every other pod on NET (eth0|net1), family FAM?
 # Prints one line per failing pair; returns the number of failures.
 lab_ping_all() {
+	local net fam fails src si sj dst di dj a
 	net=$1
 	fam=$2
 	fails=0

@@ -10,14 +10,14 @@ LAB=xe$$
 LAB_DIR=/run/xcni-lab/$LAB
 . "$top_srcdir/tests/lab/lab.sh"
 
-n=0
+tap_n=0
 failed=0
 ok() {
-	n=$((n + 1))
+	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
+		echo "ok $tap_n - $2"
 	else
-		echo "not ok $n - $2"
+		echo "not ok $tap_n - $2"
 		failed=$((failed + 1))
 	fi
 }
@@ -42,7 +42,7 @@ ok $? "three nodes, a pod on each"
 sleep 1
 
 pings() {
-	f=0
+	local net fam out f=0
 	for net in eth0 net1; do
 		for fam in 4 6; do
 			out=$(lab_ping_all "$net" "$fam") || f=$((f + 1))
@@ -56,6 +56,7 @@ ok $? "every pod reaches every other pod, both networks and families"
 
 # How many of the nodes other than $1 have route $2 for protocol $3?
 routed_by_others() {
+	local self dst proto c d i fam
 	self=$1
 	dst=$2
 	proto=$3
@@ -76,7 +77,7 @@ routed_by_others() {
 
 # Wait up to $1 tenths of a second for a command to succeed.
 wait_for() {
-	t=$1
+	local t=$1
 	shift
 	while ! "$@"; do
 		t=$((t - 1))
@@ -120,11 +121,12 @@ wait_for 20 all_route 2 198.19.2.0/24 200 2
 ok $? "moving it back restores the original route"
 
 # Continuous pings from n1's pod to n2's pod while n1's workers are killed.
-ping_during() {
+ping_start() {
+	local a
 	a=$(lab_pod_addr 2 1 eth0 4)
 	ip netns exec "$LAB-n1-p1" ping -c "$1" -i 0.2 -W 1 -q "$a" \
 	    >"$LAB_DIR/ping.out" 2>&1 &
-	echo $!
+	ping_pid=$!
 }
 ping_loss() {
 	sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$LAB_DIR/ping.out"
@@ -132,10 +134,10 @@ ping_loss() {
 
 sup=$(cat "$LAB_DIR/n1/supervisor.pid")
 workers=$(pgrep -P "$sup" | tr '\n' ' ')
-p=$(ping_during 25)
+ping_start 25
 sleep 1
 for w in $workers; do kill -9 "$w"; done
-wait "$p"
+wait "$ping_pid"
 loss=$(ping_loss)
 diag "killed workers $workers; ping loss ${loss}%"
 [ -n "$workers" ] && [ "$loss" = 0 ]
@@ -166,11 +168,11 @@ pings
 ok $? "pods still reach each other after the restart"
 
 outage=${LAB_API_OUTAGE:-30}
-p=$(ping_during $((outage * 5)))
+ping_start $((outage * 5))
 lab_stop_api
 sleep "$outage"
 lab_restart_api
-wait "$p"
+wait "$ping_pid"
 loss=$(ping_loss)
 diag "API server down for ${outage}s; ping loss ${loss}%"
 [ "$loss" = 0 ]
