@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cap-ng.h>
 #include <cjson/cJSON.h>
+#include <linux/capability.h>
 
 #include "atomic.h"
 #include "conf.h"
@@ -511,6 +513,17 @@ supervised_config(struct config *cfg)
 	return creds;
 }
 
+/* Dumping routes needs no privilege, so without this check a worker
+ * lacking the capability would only fail at its first route change. */
+static void
+need_net_admin(void)
+{
+	if (capng_get_caps_process() == 0 &&
+	    !capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN))
+		fatalx(EX_NOPERM, "routes: no CAP_NET_ADMIN, cannot change "
+		    "routes");
+}
+
 /* --- the loop ------------------------------------------------------------ */
 
 static int
@@ -659,12 +672,14 @@ main(int argc, char **argv)
 	snprintf(ident, sizeof(ident), "xcni-worker[%s]", net->name);
 	log_init(ident);
 
+	need_net_admin();
 	if (o.cleanup) {
 		if ((r = rt_cleanup(net->protocol, net->table)) < 0)
 			fatal(errno == EPERM ? EX_NOPERM : 1,
 			    "cleanup of protocol %u", net->protocol);
 		log_info("cleanup: %d routes of protocol %u deleted", r,
 		    net->protocol);
+		config_free(&cfg);
 		return 0;
 	}
 

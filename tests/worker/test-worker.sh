@@ -13,10 +13,10 @@ FAKE=$top_srcdir/tests/kube/fake-apiserver
 OUTAGE=${XCNI_TEST_OUTAGE:-10}
 NODES=250
 
-echo "1..22"
+echo "1..26"
 if [ "$(id -u)" != 0 ] || ! command -v python3 >/dev/null ||
     ! command -v curl >/dev/null; then
-	for i in $(seq 1 22); do
+	for i in $(seq 1 26); do
 		echo "ok $i # SKIP needs root, python3 and curl"
 	done
 	exit 0
@@ -348,7 +348,33 @@ check "--cleanup leaves other protocols' routes" sh -c "
     ip netns exec $NS ip route show proto static | grep -q '^blackhole 198.18.9.0/24' &&
     ip netns exec $NS ip route show proto 99 | grep -q '^blackhole 203.0.113.0/24'"
 
-if [ $n != 22 ]; then
-	echo "# ran $n tests, planned 22"
+# --- 23-26: bad settings fail clearly, with the documented status -------
+fails() {	# fails NAME STATUS PATTERN COMMAND...: exits STATUS, says PATTERN
+	name=$1 want=$2 pat=$3
+	shift 3
+	"$@" >/dev/null 2>"$T/err"
+	got=$?
+	if [ $got = "$want" ] && grep -q "$pat" "$T/err"; then
+		ok "$name"
+	else
+		notok "$name (status $got: $(head -c 200 "$T/err"))"
+	fi
+}
+fails "PROTOCOL out of range: status 78" 78 "PROTOCOL 4: not a number in 5..255" \
+    in_ns env PROTOCOL=4 KUBECONFIG="$T/kc" "$WORKER" --state-dir "$T/state"
+fails "missing kubeconfig: status 78" 78 "credentials: .*/nonexistent" \
+    in_ns env KUBECONFIG="$T/nonexistent" "$WORKER" --state-dir "$T/state"
+fails "unknown option: status 64" 64 "usage:" "$WORKER" --bogus
+if command -v setpriv >/dev/null; then
+	fails "no CAP_NET_ADMIN: status 77" 77 "no CAP_NET_ADMIN" \
+	    in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    --inh-caps=-all --bounding-set=-all env KUBECONFIG="$T/kc" \
+	    "$WORKER" --state-dir "$T/state"
+else
+	ok "no CAP_NET_ADMIN # SKIP no setpriv"
+fi
+
+if [ $n != 26 ]; then
+	echo "# ran $n tests, planned 26"
 	exit 1
 fi
