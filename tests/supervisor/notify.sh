@@ -37,7 +37,7 @@ EOF
 got() { grep -q -- "$1" "$T/notify"; }
 
 listen "$T/notify.sock" "$T/notify"
-NOTIFY_SOCKET=$T/notify.sock XCNI_FAKE_READY_MS=1500 start
+NOTIFY_SOCKET=$T/notify.sock XCNI_FAKE_READY_MS=3000 start
 check "STATUS= while the workers sync" wait_for 50 got "STATUS=a: syncing; b: syncing"
 check "READY=1 arrives" wait_for 100 got "READY=1"
 ready_line=$(grep -n "READY=1" "$T/notify" | head -1 | cut -d: -f1)
@@ -46,8 +46,10 @@ check "READY=1 only after both first syncs" \
     [ -n "$synced_line" -a "${ready_line:-0}" -gt "${synced_line:-0}" ]
 t_first=$(head -1 "$T/notify" | cut -d' ' -f1)
 t_ready=$(grep "READY=1" "$T/notify" | head -1 | cut -d' ' -f1)
-check "READY=1 not before the workers' 1.5 s sync ($t_first -> $t_ready)" \
-    "$PYTHON" -c "import sys; sys.exit(not $t_ready - $t_first >= 1.4)"
+# The first STATUS= follows the workers' start closely, but how closely
+# depends on the machine's load: a margin of 1 s.
+check "READY=1 not before the workers' 3 s sync ($t_first -> $t_ready)" \
+    "$PYTHON" -c "import sys; sys.exit(not $t_ready - $t_first >= 2)"
 check "the supervisor removes NOTIFY_SOCKET from the workers' environment" \
     not grep -qz NOTIFY_SOCKET "/proc/$(wpid a)/environ"
 
