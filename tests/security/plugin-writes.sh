@@ -46,7 +46,7 @@ check "STATUS succeeds" [ "$rc" = 0 ]
 # The calls that succeeded and may change something: creating, writing,
 # removing, renaming, linking, changing modes. Each path must be in dataDir.
 grep -v '= -1 ' "$tmp/trace" |
-    grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|(mkdir|rename|unlink|rmdir|link|symlink|chmod|chown|truncate|mknod|utime)[a-z0-9]*\(' |
+    grep -E '^[0-9]+ +((open|openat|openat2)\(.*(O_WRONLY|O_RDWR|O_CREAT|O_TRUNC)|(creat|mkdir|rename|unlink|rmdir|link|symlink|f?chmod|f?chown|l?chown|truncate|mknod|utime|utimes|utimensat)(at2?)?\()' |
     grep -oE '"[^"]*"' | tr -d '"' | sort -u >"$tmp/paths"
 grep -vE "^($data/|/dev/null\$)" "$tmp/paths" >"$tmp/outside"
 check "the calls were seen" grep -q "^$data/" "$tmp/paths"
