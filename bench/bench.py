@@ -246,7 +246,10 @@ class Watch:
 
     def _run(self):
         while True:
-            line = self.resp.readline()
+            try:
+                line = self.resp.readline()
+            except (OSError, AttributeError, http.client.HTTPException):
+                return          # closed at the end of the benchmark
             if not line:
                 return
             t = now()
@@ -447,7 +450,7 @@ def bench_sync(a, mon):
 def bench_kubectl_list(a, sync):
     env = dict(os.environ, HOME=a.tmp)
     cpus, walls = [], []
-    for rep in range(a.reps):
+    for rep in range(a.kubectl_reps):
         wall, cpu, cp = run_cpu(
             ["kubectl", "--kubeconfig", a.kubeconfig, "--cache-dir",
              os.path.join(a.tmp, "kcache"), "get", "nodes", "-o", "name",
@@ -704,7 +707,7 @@ def main():
     for opt in ("url", "certs", "kubeconfig", "tmp", "ns", "worker",
                 "supervisor"):
         w.add_argument("--" + opt, required=True)
-    for opt in ("nodes", "reps", "events", "heartbeat", "idle", "bookmark",
+    for opt in ("nodes", "reps", "kubectl-reps", "events", "heartbeat", "idle", "bookmark",
                 "timeout"):
         w.add_argument("--" + opt, type=int, required=True)
     p = sub.add_parser("pods")
