@@ -1,22 +1,30 @@
 #!/bin/sh
 # ADD+DEL latency through libcni of bridge + kube-node (+ host-local) versus
 # bridge + host-local with the ranges written in the config: what kube-node
-# adds to a pod start. Run as root from a build directory:
-#   sh ../bench/kube-node.sh [PODS]
-# Everything happens in a network namespace made here.
+# adds to a pod start. Run as root; bench/run runs it as benchmark 6:
+#   BUILD=DIR [CNITOOL=PROGRAM] sh bench/kube-node.sh [PODS]
+# BUILD is a build directory (default: the current one); without CNITOOL the
+# libcni driver is built here. The two setups run in halves, A-B-B-A, so
+# that a change of the machine's load hits both alike; each half prints
+# "SETUP add|del n=N median_ms=M p99_ms=P".
+# Everything happens in network namespaces made here.
 set -eu
 
 pods=${1:-200}
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(pwd)
+build=${BUILD:-$(pwd)}
 plugins=/usr/lib/cni
-[ -x "$build/plugin/kube-node" ] || { echo "run from a build directory" >&2; exit 1; }
+[ -x "$build/plugin/kube-node" ] || { echo "$build: no plugin/kube-node" >&2; exit 1; }
 
 tmp=$(mktemp -d /tmp/xcni-bench.XXXXXX)
 ns=xcni-t-$$-bench
 trap 'ip netns del "$ns-node" 2>/dev/null; ip netns del "$ns-pods" 2>/dev/null; rm -rf "$tmp"' EXIT
-GOCACHE=$tmp/go-cache GO111MODULE=off GOPATH=/usr/share/gocode \
-    go build -o "$tmp/cnitool" "$top/tests/cni/cnitool.go"
+cnitool=${CNITOOL:-}
+if [ -z "$cnitool" ]; then
+	cnitool=$tmp/cnitool
+	GOCACHE=$tmp/go-cache GO111MODULE=off GOPATH=/usr/share/gocode \
+	    go build -o "$cnitool" "$top/tests/cni/cnitool.go"
+fi
 ip netns add "$ns-node"
 ip netns add "$ns-pods"
 ip -n "$ns-node" link set lo up
@@ -33,9 +41,10 @@ echo "{\"cniVersion\":\"1.0.0\",\"name\":\"bench\",\"plugins\":[{$bridge,
 \"ranges\":[[{\"subnet\":\"198.18.0.0/16\"}],[{\"subnet\":\"fd00:b::/64\"}]]}}]}" \
     >"$tmp/host-local.conflist"
 
-for conf in host-local kube-node; do
-	echo "# bridge + $conf, $pods pods, ADD then DEL each"
+half=$(((pods + 1) / 2))
+for conf in host-local kube-node kube-node host-local; do
 	ip netns exec "$ns-node" env CNI_PATH="$build/plugin:$plugins" \
-	    "$tmp/cnitool" -cache "$tmp/cache-$conf" bench \
-	    "$tmp/$conf.conflist" "/run/netns/$ns-pods" "$pods"
+	    "$cnitool" -cache "$tmp/cache-$conf" bench \
+	    "$tmp/$conf.conflist" "/run/netns/$ns-pods" "$half" |
+	    sed "s/^/$conf /"
 done

@@ -1,0 +1,741 @@
+#!/usr/bin/python3
+"""xcni benchmarks, run by bench/run inside the bench network namespace.
+
+Every figure is printed as one line
+    name: value unit (baseline what value unit, ratio R, target T)
+on stdout and appended to $BENCH_OUT.  Times come from one monotonic clock
+in this process: the worker's log lines, netlink notifications and HTTP
+replies are all stamped here when they arrive.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import ssl
+import statistics
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+PROTO = 202
+TICK = os.sysconf("SC_CLK_TCK")
+now = time.monotonic
+
+
+def log(msg):
+    """A detail line: printed, and kept in the results beside the figures."""
+    print("# " + msg, flush=True)
+    with open(os.environ["BENCH_OUT"], "a") as f:
+        f.write("# " + msg + "\n")
+
+
+def figure(name, value, unit, baseline=None, bvalue=None, ratio=None,
+           target="-", note=None):
+    """One figure line; the baseline and ratio are '-' when there is none."""
+    fmt = lambda v: "n/a" if v is None else (
+        ("%.0f" if abs(v) >= 100 else "%.3g") % v
+        if isinstance(v, float) else str(v))
+    if bvalue is None:
+        base = "baseline -, ratio -"
+    else:
+        if ratio is None and value is not None and bvalue:
+            ratio = value / bvalue
+        base = "baseline %s %s %s, ratio %s" % (
+            baseline, fmt(bvalue), unit,
+            "-" if ratio is None else "%.2f" % ratio)
+    line = "%s: %s %s (%s, target %s)" % (name, fmt(value), unit, base,
+                                           target)
+    if note:
+        line += " [%s]" % note
+    print(line, flush=True)
+    with open(os.environ["BENCH_OUT"], "a") as f:
+        f.write(line + "\n")
+
+
+def pct(values, p):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(p * len(v)))] if v else None
+
+
+# --- /proc --------------------------------------------------------------
+
+def cpu_ticks(pid):
+    """utime+stime of a process, in clock ticks."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def status(pid):
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmHWM", "VmRSS"):
+                out[k] = int(v.split()[0]) / 1024.0      # MiB
+            elif k == "voluntary_ctxt_switches":
+                out[k] = int(v)
+    return out
+
+
+def tree(pid):
+    """pid and its descendants."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def run_cpu(argv, **kw):
+    """Runs argv; returns (wall s, user+sys s of it and every descendant
+    it waited for, completed process)."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = now()
+    cp = subprocess.run(argv, **kw)
+    wall = now() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return wall, cpu, cp
+
+
+# --- netlink route monitor ------------------------------------------------
+
+class Monitor:
+    """Route notifications of protocol PROTO, stamped on arrival."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                                  socket.NETLINK_ROUTE)
+        self.sock.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # RCVBUFFORCE
+        self.sock.bind((0, 0x40 | 0x400))   # RTMGRP_IPV4/IPV6_ROUTE
+        self.events = []        # (time, "new"|"del", "dst/len")
+        self.first = {}         # "dst/len" -> time of the first RTM_NEWROUTE
+        self.overruns = 0
+        self.cond = threading.Condition()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while True:
+            try:
+                buf = self.sock.recv(1 << 20)
+            except OSError:         # ENOBUFS: notifications lost
+                self.overruns += 1
+                continue
+            t = now()
+            off, got = 0, []
+            while off + 16 <= len(buf):
+                ln, typ = struct.unpack_from("=IH", buf, off)
+                if ln < 16:
+                    break
+                if typ in (24, 25) and ln >= 28:    # RTM_NEW/DELROUTE
+                    fam, dlen = struct.unpack_from("=BB", buf, off + 16)
+                    proto = buf[off + 16 + 5]
+                    if proto == PROTO:
+                        got.append(("new" if typ == 24 else "del",
+                                    self._dst(buf, off, ln, fam, dlen)))
+                off += (ln + 3) & ~3
+            if got:
+                with self.cond:
+                    for kind, dst in got:
+                        self.events.append((t, kind, dst))
+                        if kind == "new":
+                            self.first.setdefault(dst, t)
+                    self.cond.notify_all()
+
+    @staticmethod
+    def _dst(buf, off, ln, fam, dlen):
+        a, end = off + 28, off + ln
+        while a + 4 <= end:
+            alen, atype = struct.unpack_from("=HH", buf, a)
+            if alen < 4:
+                break
+            if atype == 1:          # RTA_DST
+                return "%s/%d" % (socket.inet_ntop(
+                    socket.AF_INET if fam == 2 else socket.AF_INET6,
+                    buf[a + 4:a + alen]), dlen)
+            a += (alen + 3) & ~3
+        return "default/%d" % dlen
+
+    def count(self):
+        with self.cond:
+            return len(self.events)
+
+    def wait_new(self, dst, after, timeout):
+        end = now() + timeout
+        with self.cond:
+            while True:
+                t = self.first.get(dst)
+                if t is not None and t >= after:
+                    return t
+                left = end - now()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+
+# --- the fake API server ------------------------------------------------
+
+class Api:
+    def __init__(self, url, cadir):
+        hostport = url.split("//", 1)[1]
+        self.host, port = hostport.rsplit(":", 1)
+        self.port = int(port)
+        self.ctx = ssl.create_default_context(
+            cafile=os.path.join(cadir, "ca.crt"))
+        with open(os.path.join(cadir, "token")) as f:
+            self.token = f.read().strip()
+        self.conn = None
+
+    def connect(self):
+        return http.client.HTTPSConnection(self.host, self.port,
+                                           context=self.ctx, timeout=600)
+
+    def request(self, method, path, body=None, ctype=None):
+        hdrs = {"Authorization": "Bearer " + self.token}
+        if ctype:
+            hdrs["Content-Type"] = ctype
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = self.connect()
+            try:
+                self.conn.request(method, path, body=body, headers=hdrs)
+                r = self.conn.getresponse()
+                data = r.read()
+                return r.status, data
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+
+    def rv(self):
+        st, data = self.request("GET", "/api/v1/nodes?limit=1")
+        return json.loads(data)["metadata"]["resourceVersion"]
+
+
+class Watch:
+    """A plain watch of the nodes: when the API server delivers events."""
+
+    def __init__(self, api):
+        self.api = api
+        self.modified = {}      # node name -> arrival times of MODIFIED
+        self.nmodified = 0
+        self.cond = threading.Condition()
+        rv = api.rv()
+        self.conn = api.connect()
+        self.conn.request("GET", "/api/v1/nodes?watch=1&resourceVersion=%s"
+                          "&allowWatchBookmarks=true&timeoutSeconds=3600" % rv,
+                          headers={"Authorization": "Bearer " + api.token})
+        self.resp = self.conn.getresponse()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while True:
+            try:
+                line = self.resp.readline()
+            except (OSError, AttributeError, http.client.HTTPException):
+                return          # closed at the end of the benchmark
+            if not line:
+                return
+            t = now()
+            ev = json.loads(line)
+            if ev.get("type") != "MODIFIED":
+                continue
+            name = ev["object"]["metadata"]["name"]
+            with self.cond:
+                self.nmodified += 1
+                self.modified.setdefault(name, []).append(t)
+                self.cond.notify_all()
+
+    def wait(self, name, after, timeout):
+        end = now() + timeout
+        with self.cond:
+            while True:
+                for t in self.modified.get(name, []):
+                    if t >= after:
+                        return t
+                left = end - now()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+
+# --- the worker -----------------------------------------------------------
+
+class Proc:
+    """A program whose stderr lines are stamped and kept; marks record the
+    time and CPU ticks when a line containing a given text first arrives."""
+
+    def __init__(self, argv, env, marks=()):
+        self.want = list(marks)
+        self.marks = {}
+        self.lines = []
+        self.cond = threading.Condition()
+        self.t0 = now()
+        self.p = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        self.pid = self.p.pid
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        for raw in self.p.stderr:
+            t = now()
+            line = raw.decode(errors="replace").rstrip("\n")
+            with self.cond:
+                self.lines.append((t, line))
+                for text in self.want:
+                    if text in line and text not in self.marks:
+                        try:
+                            ticks = cpu_ticks(self.pid)
+                        except OSError:
+                            ticks = None
+                        self.marks[text] = (t, ticks)
+                self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def wait_mark(self, text, timeout):
+        end = now() + timeout
+        with self.cond:
+            while text not in self.marks:
+                left = end - now()
+                if left <= 0 or self.p.poll() is not None:
+                    return None
+                self.cond.wait(min(left, 1))
+            return self.marks[text]
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(30)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+    def tail(self, n=8):
+        return "\n".join(l for _, l in self.lines[-n:])
+
+
+LISTED = "listed at resourceVersion"
+IN_PLACE = "routes in place"
+
+
+def ip(*args):
+    subprocess.run(["ip"] + list(args), check=True)
+
+
+def our_routes():
+    out = []
+    for fam in ("-4", "-6"):
+        out += subprocess.run(["ip", "-o", fam, "route", "show", "proto",
+                               str(PROTO)], check=True, capture_output=True,
+                              text=True).stdout.splitlines()
+    return out
+
+
+def flush_routes():
+    for fam in ("-4", "-6"):
+        ip(fam, "route", "flush", "proto", str(PROTO))
+
+
+def start_worker(a, env_extra=None):
+    env = dict(os.environ, NODE_NAME="node-1", KUBECONFIG=a.kubeconfig,
+               PROTOCOL=str(PROTO), LOG_LEVEL="info")
+    env.pop("CIDR_ANNOTATION", None)
+    env.pop("ADDRESS_ANNOTATION", None)
+    return Proc([a.worker, "--state-dir", os.path.join(a.tmp, "state")], env,
+                marks=(LISTED, IN_PLACE))
+
+
+def ip_batch_ns(a, name):
+    """A namespace set up like the bench namespace, for ip -batch."""
+    ns = "%s-%s" % (a.ns, name)
+    ip("netns", "add", ns)
+    for cmd in (["link", "set", "lo", "up"],
+                ["link", "add", "b0", "type", "veth", "peer", "name", "b1"],
+                ["link", "set", "b1", "up"], ["link", "set", "b0", "up"],
+                ["addr", "add", "198.19.255.254/16", "dev", "b0"],
+                ["addr", "add", "2001:db8::ffff:fffe/64", "dev", "b0",
+                 "nodad"]):
+        ip("-n", ns, *cmd)
+    return ns
+
+
+# --- benchmarks -------------------------------------------------------------
+
+def bench_sync(a, mon):
+    """1 route programming, 2 cold sync CPU, 4 worker peak memory.
+    Returns the last worker, left running with every route in place."""
+    want = 2 * (a.nodes - 1)
+    walls, cpus, colds, colds_wall, peaks = [], [], [], [], []
+    w = None
+    for rep in range(a.reps):
+        if w is not None:
+            w.stop()
+        flush_routes()
+        w = start_worker(a)
+        m = w.wait_mark(IN_PLACE, a.timeout)
+        listed = w.marks.get(LISTED)
+        if m is None or listed is None:
+            sys.exit("worker did not sync:\n" + w.tail())
+        n = len(our_routes())
+        if n != want:
+            sys.exit("worker installed %d routes, want %d" % (n, want))
+        walls.append(m[0] - listed[0])
+        cpus.append((m[1] - listed[1]) / TICK)
+        colds.append(m[1] / TICK)
+        colds_wall.append(m[0] - w.t0)
+        peaks.append(status(w.pid)["VmHWM"])
+        log("worker run %d: list %.1f s, routes %.0f ms, %.2f s CPU to sync"
+            % (rep + 1, listed[0] - w.t0, walls[-1] * 1000, colds[-1]))
+
+    # The same routes, as the worker made them, through ip -batch.
+    batch = os.path.join(a.tmp, "routes.batch")
+    with open(batch, "w") as f:
+        for r in our_routes():
+            words = r.split()
+            dst, via, dev = words[0], words[words.index("via") + 1], \
+                words[words.index("dev") + 1]
+            f.write("route add %s via %s dev %s proto %d\n"
+                    % (dst, via, dev, PROTO))
+    bwalls, bcpus = [], []
+    ns = ip_batch_ns(a, "batch")
+    try:
+        for rep in range(a.reps):
+            wall, cpu, _ = run_cpu(["ip", "-n", ns, "-batch", batch],
+                                   check=True)
+            bwalls.append(wall)
+            bcpus.append(cpu)
+            n = sum(len(subprocess.run(
+                ["ip", "-n", ns, "-o", fam, "route", "show", "proto",
+                 str(PROTO)], capture_output=True, text=True,
+                check=True).stdout.splitlines()) for fam in ("-4", "-6"))
+            if n != want:
+                sys.exit("ip -batch installed %d routes, want %d" % (n, want))
+            for fam in ("-4", "-6"):
+                ip("-n", ns, fam, "route", "flush", "proto", str(PROTO))
+            log("ip -batch run %d: %.0f ms, %.2f s CPU"
+                % (rep + 1, wall * 1000, cpu))
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+
+    med = statistics.median
+    figure("route_programming_wall", med(walls) * 1000, "ms",
+           "ip -batch", med(bwalls) * 1000, target="ratio <= 0.6",
+           note="%d routes, median of %d; worker: its list-complete log "
+           "line to its resync-done line" % (want, a.reps))
+    figure("route_programming_wall_min", min(walls) * 1000, "ms",
+           "ip -batch", min(bwalls) * 1000, target="ratio <= 0.6",
+           note="the least disturbed run of each")
+    figure("route_programming_cpu", med(cpus), "s", "ip -batch", med(bcpus),
+           target="ratio <= 0.6", note="user+sys over the same interval")
+    return w, {"cold_cpu": med(colds), "cold_wall": med(colds_wall),
+               "peak": max(peaks)}
+
+
+def bench_kubectl_list(a, sync):
+    env = dict(os.environ, HOME=a.tmp)
+    cpus, walls = [], []
+    for rep in range(a.kubectl_reps):
+        wall, cpu, cp = run_cpu(
+            ["kubectl", "--kubeconfig", a.kubeconfig, "--cache-dir",
+             os.path.join(a.tmp, "kcache"), "get", "nodes", "-o", "name",
+             "--chunk-size=500"], env=env, capture_output=True, check=True)
+        n = len(cp.stdout.splitlines())
+        if n != a.nodes:
+            sys.exit("kubectl listed %d nodes, want %d" % (n, a.nodes))
+        cpus.append(cpu)
+        walls.append(wall)
+        log("kubectl get nodes run %d: %.1f s, %.2f s CPU"
+            % (rep + 1, wall, cpu))
+    figure("cold_sync_cpu", sync["cold_cpu"], "s", "kubectl get nodes",
+           statistics.median(cpus), target="ratio <= 0.5",
+           note="worker user+sys from exec to every route in place "
+           "(wall %.1f s), %d nodes over TLS; kubectl: its process tree"
+           % (sync["cold_wall"], a.nodes))
+
+
+def bench_events(a, mon, w):
+    api = Api(a.url, a.certs)
+    watch = Watch(api)
+    lat, base, accept, lost = [], [], [], 0
+    for i in range(a.events):
+        j = 2 + (i * 7919) % (a.nodes - 1)     # spread over the nodes
+        node = "node-%d" % j
+        v4 = "198.19.%d.%d/28" % (128 + i // 16, (i % 16) * 16)
+        v6 = "fd00:0:0:%x::/64" % (j - 1)
+        body = json.dumps({"spec": {"podCIDRs": [v4, v6]}})
+        t_sent = now()
+        st, data = api.request("PATCH", "/api/v1/nodes/" + node, body,
+                               "application/merge-patch+json")
+        t_acc = now()
+        if st != 200:
+            sys.exit("PATCH %s: HTTP %d %s" % (node, st, data[:200]))
+        t_route = mon.wait_new(v4, t_sent, 5)
+        t_watch = watch.wait(node, t_sent, 5)
+        if t_route is None:
+            lost += 1
+            continue
+        lat.append((t_route - t_sent) * 1000)
+        if t_watch is not None:
+            base.append((t_watch - t_sent) * 1000)
+        accept.append((t_acc - t_sent) * 1000)
+        time.sleep(0.01)
+    note = "%d PATCHes of spec.podCIDRs, PATCH sent -> RTM_NEWROUTE seen " \
+        "(the reply itself takes %.1f ms median and usually arrives after " \
+        "the route); baseline: PATCH sent -> the MODIFIED event reaching a " \
+        "plain watch client" % (a.events, pct(accept, 0.5))
+    if lost:
+        note += "; %d routes never appeared" % lost
+    figure("event_latency_p50", pct(lat, 0.5), "ms", "watch event",
+           pct(base, 0.5), target="-", note=note)
+    figure("event_latency_p99", pct(lat, 0.99), "ms", "watch event",
+           pct(base, 0.99), target="< 50 ms")
+
+    # Heartbeats: MODIFIED events that change nothing routing-relevant.
+    time.sleep(1)
+    c0, m0, k0 = mon.count(), watch.nmodified, cpu_ticks(w.pid)
+    st, _ = api.request("POST", "/fake/heartbeat?rate=50&seconds=%d"
+                        % a.heartbeat)
+    if st != 200:
+        sys.exit("heartbeat: HTTP %d" % st)
+    time.sleep(a.heartbeat + 2)
+    msgs, events = mon.count() - c0, watch.nmodified - m0
+    figure("heartbeat_netlink_msgs", msgs, "messages", "heartbeat events",
+           events, ratio=msgs / max(events, 1), target="0",
+           note="50/s for %d s; worker CPU %.2f s meanwhile"
+           % (a.heartbeat, (cpu_ticks(w.pid) - k0) / TICK))
+    watch.conn.close()
+
+
+def idle(pids, seconds):
+    """CPU ticks and voluntary context switches of pids over seconds."""
+    before = {p: (cpu_ticks(p), status(p)["voluntary_ctxt_switches"])
+              for p in pids}
+    time.sleep(seconds)
+    return {p: (cpu_ticks(p) - before[p][0],
+                status(p)["voluntary_ctxt_switches"] - before[p][1])
+            for p in pids}
+
+
+def bench_memory_idle(a, w, sync):
+    d = idle([w.pid], a.idle)[w.pid]
+    st = status(w.pid)
+    figure("idle_worker_cpu", d[0], "ticks", target="0",
+           note="standalone worker, %d s, %d routes, no changes"
+           % (a.idle, 2 * (a.nodes - 1)))
+    figure("idle_worker_wakeups", d[1], "switches", target="watch renewals "
+           "and bookmarks only", note="voluntary context switches; the "
+           "fake server sends a bookmark every %d s" % a.bookmark)
+
+    # Baseline: kubectl watching the same nodes, after its initial list.
+    env = dict(os.environ, HOME=a.tmp)
+    p = subprocess.Popen(["kubectl", "--kubeconfig", a.kubeconfig,
+                          "--cache-dir", os.path.join(a.tmp, "kcache"),
+                          "get", "nodes", "--watch", "-o", "json"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    seen = 0
+    end = now() + a.timeout
+    while seen < a.nodes and now() < end:
+        line = p.stdout.readline()
+        if not line:
+            break
+        if line.strip().startswith(b'"kind": "Node"'):
+            seen += 1
+    time.sleep(2)
+    procs = tree(p.pid)
+    krss = sum(status(q)["VmRSS"] for q in procs)
+    khwm = max(status(q)["VmHWM"] for q in procs)
+    for q in procs:
+        try:
+            os.kill(q, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    p.stdout.close()
+    p.wait()
+    if seen < a.nodes:
+        sys.exit("kubectl --watch printed %d of %d nodes" % (seen, a.nodes))
+    figure("worker_peak_rss", sync["peak"], "MiB", "kubectl --watch peak",
+           khwm, target="<= 16 MiB", note="VmHWM right after the first sync")
+    figure("worker_steady_rss", st["VmRSS"], "MiB", "kubectl --watch",
+           krss, target="<= 8 MiB", note="VmRSS after events, heartbeats "
+           "and idle; kubectl: RSS of its process tree (%d processes) "
+           "after its list" % len(procs))
+
+
+class Notify:
+    """A $NOTIFY_SOCKET: stamps READY=1."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.ready = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while True:
+            msg = self.sock.recv(4096)
+            t = now()
+            if b"READY=1" in msg.split(b"\n"):
+                with self.cond:
+                    self.ready.append(t)
+                    self.cond.notify_all()
+
+    def wait(self, after, timeout):
+        end = now() + timeout
+        with self.cond:
+            while not any(t >= after for t in self.ready):
+                left = end - now()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+            return min(t for t in self.ready if t >= after)
+
+
+def bench_supervisor(a, mon, sync):
+    """5 idle cost and 4 memory under the supervisor, 7 restart."""
+    names = ("idle_supervisor_cpu", "idle_supervisor_wakeups",
+             "idle_supervised_worker_cpu", "idle_supervised_worker_wakeups",
+             "supervisor_rss", "restart_route_changes", "restart_ready_time")
+    helptext = subprocess.run([a.supervisor, "--help"], capture_output=True,
+                              text=True).stdout
+    if "--foreground" not in helptext:
+        for n in names:
+            figure(n, None, "-", note="this xcni-supervisor cannot run "
+                   "workers yet (no --foreground)")
+        return
+    ini = os.path.join(a.tmp, "xcni.ini")
+    os.makedirs(os.path.join(a.tmp, "net.d"), exist_ok=True)
+    with open(ini, "w") as f:
+        f.write("[global]\nnode-name = node-1\nkubeconfig = %s\n"
+                "user = nobody\nstate-dir = %s/sup-state\n"
+                "cni-conf-dir = %s/net.d\nlog-level = info\n\n"
+                "[xcluster]\nprotocol = %d\nmtu = 1500\ncni-conf = none\n"
+                % (a.kubeconfig, a.tmp, a.tmp, PROTO))
+    notify = Notify(os.path.join(a.tmp, "notify"))
+    env = dict(os.environ, XCNI_WORKER=a.worker, NOTIFY_SOCKET=notify.path)
+    for k in ("KUBECONFIG", "NODE_NAME", "LOG_LEVEL"):
+        env.pop(k, None)
+
+    def start():
+        p = Proc([a.supervisor, "-c", ini, "--foreground"], env)
+        t = notify.wait(p.t0, a.timeout)
+        if t is None:
+            p.stop()
+            sys.exit("supervisor not ready:\n" + p.tail())
+        return p, t - p.t0
+
+    want = 2 * (a.nodes - 1)
+    sup, _ = start()
+    kids = [q for q in tree(sup.pid) if q != sup.pid]
+    if len(kids) != 1:
+        sys.exit("supervisor has %d workers, want 1" % len(kids))
+    d = idle([sup.pid, kids[0]], a.idle)
+    st = status(sup.pid)
+    note = "%d s, %d routes, no changes" % (a.idle, want)
+    figure("idle_supervisor_cpu", d[sup.pid][0], "ticks", target="0",
+           note=note)
+    figure("idle_supervisor_wakeups", d[sup.pid][1], "switches", target="0")
+    figure("idle_supervised_worker_cpu", d[kids[0]][0], "ticks", target="0",
+           note=note)
+    figure("idle_supervised_worker_wakeups", d[kids[0]][1], "switches",
+           target="watch renewals and bookmarks only",
+           note="bookmark every %d s" % a.bookmark)
+    figure("supervisor_rss", st["VmRSS"], "MiB", target="<= 2 MiB",
+           note="VmRSS with one worker; VmHWM %.1f MiB" % st["VmHWM"])
+
+    c0, o0 = mon.count(), mon.overruns
+    sup.stop()
+    sup, ready = start()
+    time.sleep(3)
+    changes = mon.count() - c0
+    if mon.overruns != o0:
+        changes = None          # the monitor lost some: no count
+    n = len(our_routes())
+    sup.stop()
+    figure("restart_route_changes", changes, "notifications", target="0",
+           note="RTM_NEWROUTE/DELROUTE of protocol %d from SIGTERM to "
+           "3 s after READY=1; %d of %d routes in place after"
+           % (PROTO, n, want))
+    figure("restart_ready_time", ready, "s", "cold start to routes in place",
+           sync["cold_wall"], target="-",
+           note="supervisor exec -> READY=1 on $NOTIFY_SOCKET")
+
+
+def bench_pods(a):
+    """6: ADD and DEL through libcni, kube-node versus host-local."""
+    res = {}
+    out = subprocess.run(["sh", a.script, str(a.pods)], check=True,
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        w = line.split()
+        if len(w) == 5 and w[1] in ("add", "del"):
+            kv = dict(x.split("=") for x in w[2:])
+            res.setdefault((w[0], w[1]), []).append(
+                (float(kv["median_ms"]), float(kv["p99_ms"])))
+    for op in ("add", "del"):
+        kn, hl = res.get(("kube-node", op)), res.get(("host-local", op))
+        if not kn or not hl:
+            sys.exit("pod start: no %s figures in:\n%s" % (op, out))
+        for i, stat in ((0, "median"), (1, "p99")):
+            figure("pod_%s_%s" % (op, stat), statistics.mean(x[i] for x in kn),
+                   "ms", "bridge+host-local", statistics.mean(
+                       x[i] for x in hl),
+                   target="ratio <= 1.3" if i == 0 else "-",
+                   note="%d pods in two halves run A-B-B-A, mean of the "
+                   "halves" % a.pods if (op, i) == ("add", 0) else None)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    w = sub.add_parser("worker")
+    for opt in ("url", "certs", "kubeconfig", "tmp", "ns", "worker",
+                "supervisor"):
+        w.add_argument("--" + opt, required=True)
+    for opt in ("nodes", "reps", "kubectl-reps", "events", "heartbeat", "idle", "bookmark",
+                "timeout"):
+        w.add_argument("--" + opt, type=int, required=True)
+    p = sub.add_parser("pods")
+    p.add_argument("--script", required=True)
+    p.add_argument("--pods", type=int, required=True)
+    a = ap.parse_args()
+
+    if a.cmd == "pods":
+        bench_pods(a)
+        return
+    mon = Monitor()
+    w, sync = bench_sync(a, mon)
+    bench_kubectl_list(a, sync)
+    bench_events(a, mon, w)
+    bench_memory_idle(a, w, sync)
+    w.stop()
+    bench_supervisor(a, mon, sync)
+    if mon.overruns:
+        log("netlink monitor lost notifications %d times" % mon.overruns)
+
+
+if __name__ == "__main__":
+    main()
