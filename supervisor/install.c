@@ -66,6 +66,8 @@ install_plugins(const char *bin_dir)
 
 	if (install_one(bin_dir, "kube-node", false) < 0)
 		rc = -1;
+	if (install_one(bin_dir, "kube-node-api", false) < 0)
+		rc = -1;
 	if (install_one(bin_dir, "bridge", true) < 0)
 		rc = -1;
 	if (install_one(bin_dir, "host-local", true) < 0)

@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/supervisor/lib.sh"
 
 mkdir -p "$T/img" "$T/bin" "$T/sa"
-for p in kube-node bridge host-local; do
+for p in kube-node kube-node-api bridge host-local; do
 	printf '#!/bin/sh\necho %s v1\n' "$p" >"$T/img/$p"
 	chmod 755 "$T/img/$p"
 done
@@ -25,11 +25,13 @@ start --install-cni-bin "$T/bin"
 check "starts" wait_for 100 is_ready
 check "kube-node installed" cmp -s "$T/img/kube-node" "$T/bin/kube-node"
 check "kube-node is 0755" [ "$(stat -c %a "$T/bin/kube-node")" = 755 ]
+check "kube-node-api installed (the API fallback)" \
+    cmp -s "$T/img/kube-node-api" "$T/bin/kube-node-api"
 check "host-local installed (the host had none)" \
     cmp -s "$T/img/host-local" "$T/bin/host-local"
 check "the host's own bridge left alone" grep -q "host bridge" "$T/bin/bridge"
 check "no temp files in the bin dir" \
-    [ "$(ls -A "$T/bin" | tr '\n' ' ')" = "bridge host-local kube-node " ]
+    [ "$(ls -A "$T/bin" | tr '\n' ' ')" = "bridge host-local kube-node kube-node-api " ]
 
 kc=$T/net.d/xcni.kubeconfig
 check "plugin kubeconfig written, 0600" [ "$(stat -c %a "$kc")" = 600 ]
