@@ -216,14 +216,6 @@ lab_wait_ready() {
 	done
 }
 
-lab_add_node() {
-	local i
-	i=$1
-	lab_node_netns "$i" || return 1
-	lab_node_json "$i" | lab_kubectl apply -f - >/dev/null || return 1
-	lab_start_supervisor "$i"
-}
-
 lab_del_node() {
 	local i p
 	i=$1
