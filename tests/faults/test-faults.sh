@@ -1,0 +1,190 @@
+#!/bin/sh
+# The fault matrix for the worker against the fake API server: 410, 500
+# and 429 storms, a truncated event, a 64 MiB event line, a token file
+# that goes missing or empty, lost route notifications (ENOBUFS), a
+# server that accepts connections and never answers, a server whose
+# certificate the CA does not sign. Each fault must leave every route as
+# it was (ip monitor sees no change of protocol 202), and the worker must
+# heal once the fault is gone.
+. "$top_srcdir/tests/faults/lib.sh"
+
+# The worker reads its own token file, so it can go missing alone.
+cp "$T/token" "$T/wtoken"
+sed -i "s|$T/token|$T/wtoken|" "$T/kc"
+
+start_worker "$T/worker.log"
+check "initial sync: 19 nodes, 38 routes" wait_for 300 eval '[ "$(count)" = 38 ]'
+routes >"$T/good"
+lists() { grep -c "listed at resourceVersion" "$T/worker.log"; }
+
+# --- 410 storm: ten 410 replies in a row to the watch ------------------
+# (A compaction's 410 ERROR event is test-worker.sh's.)
+l0=$(lists)
+monitor_start
+fake "fail?n=10&code=410&match=watch"
+fake drop-watches
+wait_for 300 eval '[ "$(lists)" -ge $((l0 + 10)) ]'
+monitor_stop
+check "410 storm: relisted $(($(lists) - l0)) times (10 expected)" [ "$(lists)" -ge $((l0 + 10)) ]
+check "410 storm: no route changed" no_changes
+check "410 storm: routes as before" same_as "$T/good"
+
+# --- 500 and 429 storms on list and watch --------------------------------
+# storm CODE EXTRA NODE: five failures in a row, routes untouched; then a
+# change to NODE (index i, node-(i+1)) is applied.
+storm() {
+	code=$1
+	e0=$(grep -c "HTTP $code" "$T/worker.log")
+	monitor_start
+	fake "fail?n=5&code=$1$2&match=nodes%3F"
+	fake drop-watches
+	wait_for 400 eval '[ "$(grep -c "HTTP $code" "$T/worker.log")" -ge $((e0 + 5)) ]'
+	r=$?
+	monitor_stop
+	check "$1 storm: five failures in a row seen by the worker" test $r = 0
+	check "$1 storm: no route changed, the worker runs" eval 'no_changes && alive $WP'
+	api PATCH "/api/v1/nodes/node-$(($3 + 1))" "{\"status\":{\"addresses\":[
+	    {\"type\":\"InternalIP\",\"address\":\"192.0.2.$(($3 + 101))\"},
+	    {\"type\":\"InternalIP\",\"address\":\"2001:db8::1:$3\"}]}}"
+	check "$1 storm over: a node change applied within 20 s" wait_for 200 eval \
+	    "has_route 198.18.$3.0/24 192.0.2.$(($3 + 101)) &&
+	    has_route fd00:0:0:$3::/64 2001:db8::1:$3"
+	routes >"$T/good"
+}
+storm 500 "" 4
+storm 429 "&retry-after=1" 5
+check "429: Retry-After honoured (no retry within 1 s)" "$PYTHON" - "$T/worker.log" <<'EOF'
+import re, sys
+# Debug lines "retrying in N ms" right after an HTTP 429.
+lines = open(sys.argv[1]).read().splitlines()
+delays = [int(re.search(r"retrying in (\d+) ms", lines[i + 1]).group(1))
+          for i, l in enumerate(lines[:-1])
+          if "HTTP 429" in l and "retrying in" in lines[i + 1]]
+sys.exit(not (len(delays) >= 5 and min(delays) >= 1000))
+EOF
+
+# --- a truncated event ---------------------------------------------------
+w0=$(grep -c "GET /api/v1/nodes?watch" "$T/worker.log")
+monitor_start
+fake "bad-event?kind=truncated"
+check "truncated event: the worker watches again" wait_for 200 eval \
+    '[ "$(grep -c "GET /api/v1/nodes?watch" "$T/worker.log")" -gt $w0 ]'
+monitor_stop
+check "truncated event: no route changed" no_changes
+check "truncated event: routes as before" same_as "$T/good"
+
+# --- a single 64 MiB event line ------------------------------------------
+hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$WP/status"; }
+hwm0=$(hwm)
+l0=$(lists)
+monitor_start
+fake "bad-event?kind=huge&size=67108864&node=node-3"
+check "64 MiB event: a clear error" wait_for 600 logged "$T/worker.log" \
+    "watch: an event longer than 4194304 bytes, relisting"
+# node-3 itself is now 64 MiB: the relist cannot decode it and fails,
+# leaving the routes as they are, until the node shrinks again.
+check "64 MiB node: the relist fails with a clear error" wait_for 300 logged "$T/worker.log" \
+    "list: a reply that is not JSON, or an object over 4194304 bytes"
+hwm1=$(hwm)
+check "64 MiB event: peak memory grew by $((hwm1 - hwm0)) kB (< 16 MiB; was $hwm0 kB)" \
+    [ $((hwm1 - hwm0)) -lt 16384 ]
+api PATCH /api/v1/nodes/node-3 '{"metadata":{"annotations":{"fake.xcni.io/padding":null}}}'
+check "64 MiB node shrunk: relisted" wait_for 400 eval '[ "$(lists)" -gt $l0 ]'
+monitor_stop
+check "64 MiB event: no route changed throughout" no_changes
+check "64 MiB event: routes as before, the worker runs" eval 'same_as "$T/good" && alive $WP'
+rm -f "$T/api.out"
+
+# --- the token file missing, then empty ----------------------------------
+# The server's token rotates; the worker's copy is gone: every request is
+# a 401 and the worker keeps its routes and its old token.
+monitor_start
+rm "$T/wtoken"
+echo tok-2 >"$T/token.new" && mv "$T/token.new" "$T/token"
+fake drop-watches
+check "token file missing: a clear error" wait_for 200 logged "$T/worker.log" \
+    "$T/wtoken: No such file or directory"
+: >"$T/wtoken"
+check "token file empty: a clear error" wait_for 300 logged "$T/worker.log" \
+    "$T/wtoken.*empty"
+monitor_stop
+check "token file missing or empty: no route changed" no_changes
+echo tok-2 >"$T/wtoken.new" && mv "$T/wtoken.new" "$T/wtoken"
+api PATCH /api/v1/nodes/node-7 '{"spec":{"podCIDRs":["198.18.106.0/24","fd00:0:0:106::/64"]}}'
+check "token file back: the change applied within 40 s" wait_for 400 eval \
+    'has_route 198.18.106.0/24 192.0.2.7 && has_route fd00:0:0:106::/64 2001:db8::7'
+routes >"$T/good"
+
+# --- lost route notifications (ENOBUFS) ----------------------------------
+# With the worker stopped its notification queue overflows; a route of
+# ours deleted after that is in no notification: only the resync after
+# ENOBUFS can bring it back.
+kill -STOP "$WP"
+seq 0 39999 | awk '{printf "route add blackhole 198.19.%d.%d/32 proto 99\n", $1 / 256, $1 % 256}' >"$T/flood"
+in_ns ip -batch "$T/flood"
+in_ns ip route del 198.18.10.0/24 proto 202
+kill -CONT "$WP"
+check "ENOBUFS: notifications lost, logged" wait_for 100 logged "$T/worker.log" \
+    "notifications lost, resyncing"
+check "ENOBUFS: the resync restores the deleted route" wait_for 100 same_as "$T/good"
+check "ENOBUFS: the 40 000 routes of protocol 99 untouched" \
+    [ "$(in_ns ip route show proto 99 | wc -l)" = 40000 ]
+in_ns ip route flush proto 99
+
+# --- a server that accepts and never answers, one with a foreign CA ------
+kill -TERM "$WP"
+wait "$WP"
+WP=
+kill -TERM "$FP"
+wait "$FP" 2>/dev/null
+# A listener that accepts and never writes, on a port of its own.
+ip netns exec "$NS" "$PYTHON" -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    conns.append(s.accept()[0])
+' >"$T/silent.port" &
+SP=$!
+PIDS="$PIDS $SP"
+wait_for 100 test -s "$T/silent.port"
+Q=$(cat "$T/silent.port")
+sed -i "s|server: .*|server: https://127.0.0.1:$Q|" "$T/kc"
+monitor_start
+start_worker "$T/worker2.log"
+check "silent server: the worker gives up on a connection (10 s)" \
+    wait_for 300 logged "$T/worker2.log" "kube: /api/v1/nodes: list: .*[Tt]imeout"
+kill "$SP"
+wait "$SP" 2>/dev/null
+# A real server whose certificate another CA signed.
+mkdir "$T/certs2"
+cp "$T/token" "$T/certs2/token"
+fake_start "$T/fake2" --listen "127.0.0.1:$Q" --cert-dir "$T/certs2" \
+    --token-file "$T/certs2/token" --nodes 5
+check "foreign CA: fails closed with a clear TLS error" wait_for 300 logged "$T/worker2.log" \
+    "kube: /api/v1/nodes: list: .*\(SSL\|certificate\)"
+no_lists() {
+	in_ns curl -sSk --interface 127.0.0.2 "$URL/fake/stats" | "$PYTHON" -c '
+import json, sys
+sys.exit(json.load(sys.stdin)["requests"].get("list", 0) != 0)'
+}
+check "foreign CA: the server got no API request" no_lists
+kill -TERM "$FP"
+wait "$FP" 2>/dev/null
+monitor_stop
+check "silent server, foreign CA: no route changed" no_changes
+check "silent server, foreign CA: routes as before" same_as "$T/good"
+# The right server is back, with a 21st node.
+fake_start "$T/fake3" --listen "127.0.0.1:$Q" --nodes 21
+check "the right server back: synced with node-21 within 40 s" wait_for 400 eval \
+    'has_route 198.18.20.0/24 192.0.2.21 && [ "$(count)" = 40 ]'
+
+kill -TERM "$WP"
+wait "$WP"
+check "SIGTERM after it all: exit 0" test $? = 0
+WP=
+finish
