@@ -134,6 +134,7 @@ in_ns ip route flush proto 99
 # --- a server that accepts and never answers, one with a foreign CA ------
 kill -TERM "$WP"
 wait "$WP"
+check "SIGTERM: exit 0" test $? = 0
 WP=
 kill -TERM "$FP"
 wait "$FP" 2>/dev/null

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Faults under the supervisor, with the real worker against the fake API
+# server: the worker killed 20 times in a row (the routes stay, restarts
+# back off), and the INI file replaced with garbage before SIGHUP
+# (nothing changes). One kill and a killed supervisor are worker.sh's.
+. "$top_srcdir/tests/supervisor/lib.sh"
+[ -n "$PYTHON" ] || skip_all "no python3"
+command -v openssl >/dev/null || skip_all "no openssl (fake API server TLS)"
+XCNI_WORKER=$top_builddir/worker/xcni-worker
+[ -x "$XCNI_WORKER" ] || skip_all "no worker/xcni-worker in this build"
+NODES=20
+
+in_ns() { ip netns exec "$NS" "$@"; }
+in_ns ip link add eth0 type veth peer name eth1
+in_ns ip link set eth0 up
+in_ns ip link set eth1 up
+in_ns ip addr add 192.0.2.1/24 dev eth0
+in_ns ip addr add 2001:db8::1/64 dev eth0 nodad
+
+echo tok-1 >"$T/token"
+ip netns exec "$NS" "$PYTHON" "$top_srcdir/tests/kube/fake-apiserver" --nodes $NODES \
+    --cert-dir "$T/certs" --token-file "$T/token" --kubeconfig-out "$T/kc" \
+    >"$T/url" 2>"$T/fake.log" &
+wait_for 300 test -s "$T/url" || { echo "Bail out! fake API server"; exit 1; }
+
+TEST_KUBECONFIG=$T/kc conf <<EOF
+[xcluster]
+protocol = 202
+EOF
+routes() {
+	{ in_ns ip -4 route show proto 202; in_ns ip -6 route show proto 202; } | sort
+}
+monitor_start() {
+	ip netns exec "$NS" ip monitor route >"$T/monitor" 2>&1 &
+	MPID=$!
+	sleep 0.3
+}
+monitor_stop() {
+	sleep 0.3
+	kill "$MPID"
+	wait "$MPID" 2>/dev/null
+	! grep "proto 202" "$T/monitor" | head -3 | sed 's/^/# changed: /' | grep -q .
+}
+
+# A second is 20 ms: the backoff's 1 .. 60 s become 20 .. 1200 ms.
+XCNI_SECOND_MS=20 start
+check "synced" wait_for 300 is_ready
+routes >"$T/good"
+check "38 routes" [ "$(wc -l <"$T/good")" = 38 ]
+
+# --- killed 20 times in a row --------------------------------------------
+monitor_start
+killed=0
+pid=$(wpid xcluster)
+for i in $(seq 1 20); do
+	wait_for 300 eval '[ "$(wpid xcluster)" -gt 0 ] && [ "$(wpid xcluster)" != "$pid" ]' ||
+	    [ $i = 1 ] || break
+	pid=$(wpid xcluster)
+	kill -9 "$pid" && killed=$((killed + 1))
+done
+check "worker killed $killed times in a row (20 expected)" [ $killed = 20 ]
+check "it comes back and syncs" wait_for 300 eval \
+    '[ "$(wpid xcluster)" != "$pid" ] && net_ready xcluster'
+check "20 kills: no route changed" monitor_stop
+check "20 kills: routes as before" eval 'routes | cmp -s - "$T/good"'
+delays=$(sed -n 's/.*network xcluster: worker killed by signal 9 (Killed), restart [0-9]* in \([0-9]*\) s/\1/p' \
+    "$T/log" | tr '\n' ' ')
+check "the restarts back off: 1 2 4 .. 60 s ($delays)" \
+    [ "$delays" = "1 2 4 8 16 32 60 60 60 60 60 60 60 60 60 60 60 60 60 60 " ]
+
+# --- garbage instead of the INI file, then SIGHUP ------------------------
+cp "$T/xcni.ini" "$T/xcni.ini.good"
+pid=$(wpid xcluster)
+monitor_start
+head -c 4096 /dev/urandom >"$T/xcni.ini"
+: >"$T/log"
+kill -HUP "$SPID"
+check "garbage INI: logged as not valid" wait_for 100 logged "not valid, configuration unchanged"
+check "garbage INI: the worker kept" [ "$(wpid xcluster)" = "$pid" ]
+check "garbage INI: no route changed" monitor_stop
+check "garbage INI: the supervisor runs and is ready" is_ready
+check "SIGTERM: exit 0" stop
+check "SIGTERM: routes stay" eval 'routes | cmp -s - "$T/good"'
+finish
