@@ -22,7 +22,6 @@ check() {	# check DESCRIPTION COMMAND...
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-now_ms() { date +%s%3N; }
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (namespaces)"
 [ -n "$PYTHON" ] && command -v curl >/dev/null && command -v openssl >/dev/null ||
@@ -118,8 +117,6 @@ wait_for() {
 	done
 }
 logged() { grep -q -- "$2" "$1"; }
-# logged_n LOG PATTERN N: at least N matching lines.
-logged_n() { [ "$(grep -c -- "$2" "$1")" -ge "$3" ]; }
 alive() { kill -0 "$1" 2>/dev/null; }
 
 # monitor_start / monitor_stop: route notifications of protocol 202 seen
