@@ -55,7 +55,9 @@ ip -n "$NS" addr add 192.0.2.1/24 dev eth0
 ip -n "$NS" addr add 2001:db8::1/64 dev eth0 nodad
 in_ns() { ip netns exec "$NS" "$@"; }
 
-in_ns "$PYTHON" "$FAKE" --cert-dir "$tmp/certs" --kubeconfig-out "$tmp/kc-right" \
+# Background processes start through ip netns exec itself (not in_ns), so
+# that $! is their pid and they can be stopped by it.
+ip netns exec "$NS" "$PYTHON" "$FAKE" --cert-dir "$tmp/certs" --kubeconfig-out "$tmp/kc-right" \
     --nodes 3 >"$tmp/url" 2>"$tmp/server.log" &
 spid=$!
 tries=100
@@ -125,8 +127,9 @@ fi
 # and the log says why; with the server's CA it syncs.
 worker() {	# worker KUBECONFIG STATE-DIR LOG
 	mkdir -p "$2"
-	in_ns env NODE_NAME=node-1 KUBECONFIG="$1" LOG_LEVEL=debug "$WORKER" \
-	    --state-dir "$2" </dev/null >/dev/null 2>"$3" &
+	ip netns exec "$NS" env NODE_NAME=node-1 KUBECONFIG="$1" \
+	    LOG_LEVEL=debug "$WORKER" --state-dir "$2" </dev/null >/dev/null \
+	    2>"$3" &
 	wpid=$!
 }
 stop_worker() {
