@@ -185,8 +185,9 @@ diag "API server down for ${outage}s; ping loss ${loss}%"
 ok $? "the API server is down for ${outage} s: pod traffic is unaffected"
 lab_kubectl annotate --overwrite node n3 \
     cidr.example.com/net3=198.19.33.0/24,fd00:3:0:3::/64 >/dev/null
-# The workers back off up to 30 s while the server is away.
-wait_for 400 all_route 3 198.19.33.0/24 200 2
+# The workers back off up to 30 s while the server is away, and again
+# after the restarted server answers their old resourceVersion with 504.
+wait_for 900 all_route 3 198.19.33.0/24 200 2
 ok $? "after the outage, changes are applied again"
 
 trap - EXIT

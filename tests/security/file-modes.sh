@@ -6,7 +6,7 @@
 
 umask 022
 mkdir -p "$T/img" "$T/bin" "$T/sa"
-for p in kube-node bridge host-local; do
+for p in kube-node kube-node-api bridge host-local; do
 	printf '#!/bin/sh\necho %s\n' "$p" >"$T/img/$p"
 	chmod 755 "$T/img/$p"
 done
@@ -68,7 +68,7 @@ check "state dir: root's, 0755" [ "$(stat -c '%u %a' "$T/state")" = "0 755" ]
 for f in "$T/net.d/10-xcluster.conflist" "$T/net.d/20-net3.conflist"; do
 	check "${f##*/} is 0644" [ "$(mode "$f")" = 644 ]
 done
-for p in kube-node host-local; do
+for p in kube-node kube-node-api host-local; do
 	check "installed $p is 0755" [ "$(mode "$T/bin/$p")" = 755 ]
 done
 
