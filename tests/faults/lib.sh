@@ -122,7 +122,7 @@ alive() { kill -0 "$1" 2>/dev/null; }
 # monitor_start / monitor_stop: route notifications of protocol 202 seen
 # in between, in $T/monitor (empty: none).
 monitor_start() {
-	ip netns exec "$NS" ip monitor route >"$T/monitor.all" 2>&1 &
+	ip netns exec "$NS" ip monitor route >"$T/monitor.all" 2>>"$T/monitor.err" &
 	MP=$!
 	sleep 0.3
 }

@@ -31,7 +31,7 @@ routes() {
 	{ in_ns ip -4 route show proto 202; in_ns ip -6 route show proto 202; } | sort
 }
 monitor_start() {
-	ip netns exec "$NS" ip monitor route >"$T/monitor" 2>&1 &
+	ip netns exec "$NS" ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
 	MPID=$!
 	sleep 0.3
 }

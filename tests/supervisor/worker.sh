@@ -57,7 +57,7 @@ check "conflist mtu 9000: the link of the node address the worker reported" \
     grep -q '"mtu":.9000,' "$T/net.d/10-xcluster.conflist"
 
 # kill -9 a worker: no route is removed while it is down or after.
-in_ns ip monitor route >"$T/monitor" 2>&1 &
+in_ns ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
 MPID=$!
 sleep 0.3
 net3=$(wpid net3)
@@ -82,7 +82,7 @@ kill -9 "$SPID"
 wait "$SPID" 2>/dev/null
 check "supervisor killed: workers exit" wait_for 50 dead "$pid"
 check "routes stay without any supervisor" [ "$(count)" = "$want" ]
-in_ns ip monitor route >"$T/monitor" 2>&1 &
+in_ns ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
 MPID=$!
 sleep 0.3
 start

@@ -216,7 +216,7 @@ api PATCH /api/v1/nodes/node-5 '{"status":{"addresses":[{"type":"InternalIP","ad
 check "node modified: nexthops replaced within 1 s" exact "node modify" 1000
 api DELETE /api/v1/nodes/node-7
 check "node deleted: its routes removed within 1 s" exact "node delete" 1000
-ip netns exec "$NS" ip monitor route >"$T/monitor" 2>&1 &
+ip netns exec "$NS" ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
 MP=$!
 fake "heartbeat?rate=100&seconds=2"
 sleep 2.5
@@ -325,7 +325,7 @@ kill -TERM $WP
 wait $WP
 check "SIGTERM: exit 0" test $? = 0
 WP=
-ip netns exec "$NS" ip monitor route >"$T/monitor" 2>&1 &
+ip netns exec "$NS" ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
 MP=$!
 start_worker "$T/worker3.log" "$WORKER"
 WP=$!
