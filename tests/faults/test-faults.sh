@@ -86,8 +86,12 @@ check "64 MiB event: a clear error" wait_for 600 logged "$T/worker.log" \
 check "64 MiB node: the relist fails with a clear error" wait_for 300 logged "$T/worker.log" \
     "list: a reply that is not JSON, or an object over 4194304 bytes"
 hwm1=$(hwm)
-check "64 MiB event: peak memory grew by $((hwm1 - hwm0)) kB (< 16 MiB; was $hwm0 kB)" \
-    [ $((hwm1 - hwm0)) -lt 16384 ]
+# Under ASan freed buffers sit in its quarantine: allow that, but still less
+# than the line itself, which a worker buffering it would have to hold.
+bound=16384
+objdump -p "$WORKER" 2>/dev/null | grep -q 'NEEDED.*libasan' && bound=65536
+check "64 MiB event: peak memory grew by $((hwm1 - hwm0)) kB (< $bound kB; was $hwm0 kB)" \
+    [ $((hwm1 - hwm0)) -lt $bound ]
 api PATCH /api/v1/nodes/node-3 '{"metadata":{"annotations":{"fake.xcni.io/padding":null}}}'
 check "64 MiB node shrunk: relisted" wait_for 400 eval '[ "$(lists)" -gt $l0 ]'
 monitor_stop
