@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +19,6 @@
 #define KEEPALIVE_INTVL_S	10
 #define GET_MAX_BODY		(16 << 20)
 #define ERR_BODY_MAX		(64 << 10)	/* kept of a non-200 reply */
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 static int64_t
 now_ms(void)

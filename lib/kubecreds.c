@@ -11,20 +11,11 @@
 
 #include "atomic.h"
 #include "kubecreds.h"
+#include "log.h"
 
 #define SA_DIR		"/var/run/secrets/kubernetes.io/serviceaccount"
 #define MAX_KUBECONFIG	(4 << 20)
 #define MAX_CREDFILE	(1 << 20)
-
-static void
-seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 static void
 str_free(char *s)

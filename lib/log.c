@@ -113,6 +113,16 @@ void log_debug(const char *fmt, ...) { LOG_BODY(LOG_LVL_DEBUG, 0); }
 void log_trace(const char *fmt, ...) { LOG_BODY(LOG_LVL_TRACE, 0); }
 
 void
+seterr(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+void
 fatal(int status, const char *fmt, ...)
 {
 	LOG_BODY(LOG_LVL_ERROR, errno);

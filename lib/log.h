@@ -32,6 +32,10 @@ void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_trace(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* Formats an error message for a caller's buffer (err, errsz), for
+ * functions that report rather than log. */
+void seterr(char *err, size_t errsz, const char *fmt, ...) LOG_PRINTF(3, 4);
+
 void fatal(int status, const char *fmt, ...) LOG_PRINTF(2, 3) __attribute__((noreturn));
 void fatalx(int status, const char *fmt, ...) LOG_PRINTF(2, 3) __attribute__((noreturn));
 
