@@ -155,7 +155,7 @@ ok $? "the killed workers were restarted ($new)"
 
 # Supervisor restart: not one route changes on any node.
 for i in 1 2 3; do
-	lab_in "n$i" ip monitor route >"$LAB_DIR/n$i/monitor.out" 2>&1 &
+	ip netns exec "$LAB-n$i" ip monitor route >"$LAB_DIR/n$i/monitor.out" 2>&1 &
 	echo $! >"$LAB_DIR/n$i/monitor.pid"
 done
 sleep 0.3
