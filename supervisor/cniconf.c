@@ -78,7 +78,7 @@ cniconf_write(const struct config *cfg, const struct net_config *net,
 	len = strlen(text);
 	text[len++] = '\n';	/* a text file ends with one: replaces the NUL */
 	if ((rc = atomic_update(path, text, len, 0644)) < 0)
-		log_err("network %s: %s", net->name, path);
+		log_err("network %s: %s: cannot write", net->name, path);
 	else if (rc > 0)
 		log_info("network %s: wrote %s (mtu %u)", net->name, path, mtu);
 out:
@@ -148,7 +148,7 @@ cniconf_prune(const struct config *cfg)
 			off += (size_t)sprintf(text + off, "%s\n",
 			    cfg->nets[i].cni_conf);
 	if (text != NULL && atomic_update(path, text, off, 0644) < 0) {
-		log_err("cni conf: %s", path);
+		log_err("cni conf: %s: cannot write", path);
 		rc = -1;
 	}
 	free(text);

@@ -36,6 +36,7 @@
 #define BACKOFF_STABLE		60
 #define CREDS_INTERVAL		60
 #define CREDS_ASK_MIN		1
+#define CNI_RETRY		10
 #define STOP_TIMEOUT		10
 /* The status file's heartbeat moves at each credentials refresh; --alive
  * fails after three missed ones. */
@@ -59,6 +60,18 @@ static const char *const wstate_names[] = {
 	[W_FAILED] = "failed",
 };
 
+enum cni_state {
+	CNI_NONE,	/* no file, or not written yet */
+	CNI_OK,
+	CNI_FAILED,	/* the last write failed; retried */
+};
+
+static const char *const cni_state_names[] = {
+	[CNI_NONE] = "-",
+	[CNI_OK] = "ok",
+	[CNI_FAILED] = "failed",
+};
+
 struct worker {
 	char *name;
 	const struct net_config *net;	/* NULL: removed, goes once stopped */
@@ -72,6 +85,7 @@ struct worker {
 	int fd;
 	unsigned long routes, failed;
 	unsigned mtu;			/* of the node address' link; 0: unknown */
+	enum cni_state cni;		/* of its CNI conf file */
 	unsigned restarts;
 	unsigned backoff;		/* next restart delay, in units */
 	int status;			/* wait status of the last exit */
@@ -94,6 +108,7 @@ static struct {
 	char creds_err[256];		/* last failure, to log each one once */
 	uint64_t creds_at;		/* next periodic refresh */
 	uint64_t creds_asked;		/* last refresh a worker asked for */
+	uint64_t cni_retry_at;		/* a conf file write failed */
 	char *status;			/* last STATUS= */
 } sup;
 
@@ -248,18 +263,36 @@ state_remove(const char *name)
 
 /* --- CNI conf files ---------------------------------------------------- */
 
+/* A conf dir that is read-only or full for a while must not leave the node
+ * without its conf files until the next reload: the writes are retried. */
 static void
-cni_sync(const struct worker *w)
+cni_retry(void)
+{
+	if (sup.cni_retry_at != NEVER)
+		return;
+	sup.cni_retry_at = now_ms() + CNI_RETRY * sup.second;
+	log_warnx("cni conf: retrying in %d s", CNI_RETRY);
+}
+
+static void
+cni_sync(struct worker *w)
 {
 	const struct net_config *net = w->net;
 	unsigned mtu;
 
-	if (net == NULL || net->cni_conf == NULL)
+	if (net == NULL || net->cni_conf == NULL) {
+		w->cni = CNI_NONE;
 		return;
+	}
 	/* Until the worker names the node's address, an existing file stays
 	 * as it is rather than being written with a guessed MTU. */
-	if ((mtu = net->mtu != 0 ? net->mtu : w->mtu) != 0)
-		cniconf_write(&sup.cfg, net, mtu, plugin_kubeconfig());
+	if ((mtu = net->mtu != 0 ? net->mtu : w->mtu) == 0)
+		return;
+	if (cniconf_write(&sup.cfg, net, mtu, plugin_kubeconfig()) < 0) {
+		w->cni = CNI_FAILED;
+		cni_retry();
+	} else
+		w->cni = CNI_OK;
 }
 
 static void
@@ -267,9 +300,11 @@ cni_sync_all(void)
 {
 	size_t i;
 
+	sup.cni_retry_at = NEVER;
 	for (i = 0; i < sup.n; i++)
 		cni_sync(sup.w[i]);
-	cniconf_prune(&sup.cfg);
+	if (cniconf_prune(&sup.cfg) < 0)
+		cni_retry();
 }
 
 static int
@@ -726,6 +761,19 @@ reload(void)
 
 /* --- status ------------------------------------------------------------ */
 
+/* Pods cannot start on a network whose CNI conf file could not be
+ * written, so the readiness file says not ready. */
+static bool
+cni_failed(void)
+{
+	size_t i;
+
+	for (i = 0; i < sup.n; i++)
+		if (sup.w[i]->net != NULL && sup.w[i]->cni == CNI_FAILED)
+			return true;
+	return false;
+}
+
 static bool
 all_synced(bool failed_counts)
 {
@@ -753,16 +801,17 @@ status_publish(void)
 	if ((t = open_memstream(&text, &tlen)) == NULL ||
 	    (f = open_memstream(&file, &flen)) == NULL)
 		fatal(1, "status");
-	fprintf(f, "ready=%d\npid=%d\nalive=%llu\n", all_synced(false),
+	fprintf(f, "ready=%d\npid=%d\nalive=%llu\n",
+	    all_synced(false) && !cni_failed(),
 	    (int)getpid(), (unsigned long long)(heartbeat_ms() /
 	    (CREDS_INTERVAL * sup.second) * (CREDS_INTERVAL * sup.second)));
 	for (i = 0; i < sup.n; i++) {
 		const struct worker *w = sup.w[i];
 
 		fprintf(f, "network=%s pid=%d state=%s ready=%d routes=%lu "
-		    "failed=%lu restarts=%u\n", w->name, (int)w->pid,
+		    "failed=%lu restarts=%u cni=%s\n", w->name, (int)w->pid,
 		    wstate_names[w->state], w->ready, w->routes, w->failed,
-		    w->restarts);
+		    w->restarts, cni_state_names[w->cni]);
 		if (w->net == NULL)
 			continue;
 		fprintf(t, "%s%s: ", i == 0 ? "" : "; ", w->name);
@@ -774,6 +823,8 @@ status_publish(void)
 			fprintf(t, "%s", wstate_names[w->state]);
 		if (w->failed != 0)
 			fprintf(t, ", %lu failed", w->failed);
+		if (w->cni == CNI_FAILED)
+			fprintf(t, ", CNI conf not written");
 	}
 	if (fclose(t) != 0 || fclose(f) != 0)
 		fatal(1, "status");
@@ -932,6 +983,8 @@ timers_run(void)
 	}
 	if (sup.creds_at <= now && !sup.stopping)
 		creds_refresh();
+	if (sup.cni_retry_at <= now && !sup.stopping)
+		cni_sync_all();
 }
 
 static int
@@ -940,6 +993,8 @@ next_timeout(void)
 	uint64_t next = sup.creds_at, now = now_ms();
 	size_t i;
 
+	if (sup.cni_retry_at < next)
+		next = sup.cni_retry_at;
 	for (i = 0; i < sup.n; i++)
 		if ((sup.w[i]->state == W_WAITING ||
 		    sup.w[i]->state == W_STOPPING) && sup.w[i]->deadline < next)
@@ -997,6 +1052,7 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 	    LIBEXECDIR "/xcni-worker";
 	sup.second = second_ms();
 	sup.creds_err[0] = '\0';
+	sup.cni_retry_at = NEVER;
 
 	if (!opts->foreground)
 		daemonize();

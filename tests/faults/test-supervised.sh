@@ -1,8 +1,10 @@
 #!/bin/sh
 # Faults under the supervisor, with the real worker against the fake API
 # server: the worker killed 20 times in a row (the routes stay, restarts
-# back off), and the INI file replaced with garbage before SIGHUP
-# (nothing changes). One kill and a killed supervisor are worker.sh's.
+# back off), the INI file replaced with garbage before SIGHUP (nothing
+# changes), and the CNI conf dir read-only, then full (the old file stays
+# whole, readiness says so, the write follows once it can). One kill and a
+# killed supervisor are worker.sh's.
 . "$top_srcdir/tests/supervisor/lib.sh"
 [ -n "$PYTHON" ] || skip_all "no python3"
 command -v openssl >/dev/null || skip_all "no openssl (fake API server TLS)"
@@ -23,10 +25,14 @@ ip netns exec "$NS" "$PYTHON" "$top_srcdir/tests/kube/fake-apiserver" --nodes $N
     >"$T/url" 2>"$T/fake.log" &
 wait_for 300 test -s "$T/url" || { echo "Bail out! fake API server"; exit 1; }
 
-TEST_KUBECONFIG=$T/kc conf <<EOF
+xcluster() {	# xcluster MTU: the INI file, with xcluster's conflist MTU
+	TEST_KUBECONFIG=$T/kc conf <<EOF
 [xcluster]
 protocol = 202
+mtu = $1
 EOF
+}
+xcluster 1500
 routes() {
 	{ in_ns ip -4 route show proto 202; in_ns ip -6 route show proto 202; } | sort
 }
@@ -42,8 +48,15 @@ monitor_stop() {
 	! grep "proto 202" "$T/monitor" | head -3 | sed 's/^/# changed: /' | grep -q .
 }
 
+# The CNI conf dir is a 64 KiB tmpfs in the supervisor's private mount
+# namespace, which its workers share.
+mkdir -p "$T/net.d"
+cat >"$T/wrap" <<WRAP
+mount -t tmpfs -o size=64k,mode=755 xcni-faults "$T/net.d" || exit 1
+exec "\$@"
+WRAP
 # A second is 20 ms: the backoff's 1 .. 60 s become 20 .. 1200 ms.
-XCNI_SECOND_MS=20 start
+XCNI_SECOND_MS=20 WRAP="unshare -m --propagation private sh $T/wrap" start
 check "synced" wait_for 300 is_ready
 routes >"$T/good"
 check "38 routes" [ "$(wc -l <"$T/good")" = 38 ]
@@ -79,6 +92,45 @@ check "garbage INI: logged as not valid" wait_for 100 logged "not valid, configu
 check "garbage INI: the worker kept" [ "$(wpid xcluster)" = "$pid" ]
 check "garbage INI: no route changed" monitor_stop
 check "garbage INI: the supervisor runs and is ready" is_ready
+mv "$T/xcni.ini.good" "$T/xcni.ini"
+
+# --- the CNI conf dir read-only, then full -------------------------------
+in_mnt() { nsenter -t "$SPID" -m "$@"; }
+CONF=$T/net.d/10-xcluster.conflist
+conf_mtu() { in_mnt cat "$CONF" 2>/dev/null | grep -q "\"mtu\":[[:space:]]*$1,"; }
+cni() { status_line xcluster | grep -q " cni=$1\$"; }
+check "conflist written in the private tmpfs" conf_mtu 1500
+check "the host does not see that tmpfs" eval '! grep -q " $T/net.d " /proc/self/mountinfo'
+monitor_start
+in_mnt mount -o remount,ro "$T/net.d"
+xcluster 1400
+: >"$T/log"
+kill -HUP "$SPID"
+check "read-only: a clear error" wait_for 100 logged \
+    "network xcluster: $CONF: cannot write: Read-only file system"
+check "read-only: retried" logged "cni conf: retrying in 10 s"
+check "read-only: status says cni=failed, not ready" wait_for 50 eval \
+    'cni failed && grep -qx ready=0 "$T/state/.status" && ! probe'
+check "read-only: the old conflist stays whole" conf_mtu 1500
+in_mnt mount -o remount,rw "$T/net.d"
+check "writable again: the conflist follows without a reload" wait_for 100 conf_mtu 1400
+check "writable again: cni=ok, ready" wait_for 50 eval 'cni ok && probe'
+
+in_mnt dd if=/dev/zero of="$T/net.d/fill" bs=1k count=128 2>/dev/null
+xcluster 1300
+: >"$T/log"
+kill -HUP "$SPID"
+check "full: a clear error" wait_for 100 logged \
+    "network xcluster: $CONF: cannot write: No space left on device"
+check "full: status says cni=failed, not ready" wait_for 50 eval 'cni failed && ! probe'
+check "full: the old conflist stays whole" conf_mtu 1400
+check "full: no temp file left behind" eval \
+    '[ "$(in_mnt ls -A "$T/net.d" | tr "\n" " ")" = ".xcni-manifest 10-xcluster.conflist fill " ]'
+in_mnt rm "$T/net.d/fill"
+check "space again: the conflist follows" wait_for 100 conf_mtu 1300
+check "space again: cni=ok, ready" wait_for 50 eval 'cni ok && probe'
+check "conf dir faults: no route changed" monitor_stop
+check "conf dir faults: routes as before" eval 'routes | cmp -s - "$T/good"'
 check "SIGTERM: exit 0" stop
 check "SIGTERM: routes stay" eval 'routes | cmp -s - "$T/good"'
 finish

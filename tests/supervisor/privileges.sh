@@ -62,7 +62,7 @@ out=$("$SUP" -c "$T/xcni.ini" --status)
 check "--status: exit 0 when ready" [ $? = 0 ]
 check "--status: prints readiness, pid and each network" \
     eval 'echo "$out" | grep -qx ready=1 && echo "$out" | grep -qx "pid=$SPID" &&
-    echo "$out" | grep -q "^network=b pid=$(wpid b) state=running ready=1 routes=3 failed=0 restarts=0$"'
+    echo "$out" | grep -q "^network=b pid=$(wpid b) state=running ready=1 routes=3 failed=0 restarts=0 cni=-$"'
 
 apid=$(wpid a)
 bpid=$(wpid b)
