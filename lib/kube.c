@@ -263,10 +263,19 @@ client_refresh(struct kube_client *kc, bool force)
 	return rc;
 }
 
-/* The lists curl keeps pointers to for as long as a transfer runs. */
+/* What curl keeps pointers to for as long as a transfer runs. */
 struct req_lists {
 	struct curl_slist *hdrs, *connect_to;
+	/* curl's own account of a failure: which certificate check failed,
+	 * where curl_easy_strerror only says that one did. */
+	char err[CURL_ERROR_SIZE];
 };
+
+static const char *
+req_error(const struct req_lists *l, CURLcode rc)
+{
+	return l->err[0] != '\0' ? l->err : curl_easy_strerror(rc);
+}
 
 static void
 req_lists_free(struct req_lists *l)
@@ -317,6 +326,7 @@ client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, lists->err);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
@@ -386,11 +396,12 @@ kube_get(struct kube_client *kc, const char *path, long *status, char **body,
 		rc = curl_easy_perform(e);
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
 		curl_easy_cleanup(e);
+		if (rc != CURLE_OK)
+			log_warnx("kube: GET %s%s: %s%s", kc->creds->server,
+			    path, req_error(&l, rc),
+			    rc == CURLE_WRITE_ERROR ? " (over 16 MiB)" : "");
 		req_lists_free(&l);
 		if (rc != CURLE_OK) {
-			log_warnx("kube: GET %s%s: %s%s", kc->creds->server,
-			    path, curl_easy_strerror(rc),
-			    rc == CURLE_WRITE_ERROR ? " (over 16 MiB)" : "");
 			buf_free(&b);
 			return -1;
 		}
@@ -1210,7 +1221,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 			retry_after = (long)ra;
 		if (status != 200)
 			status_message(w, msg, sizeof(msg));
-	}
+	} else
+		snprintf(msg, sizeof(msg), "%s", req_error(&w->lists, rc));
 	transfer_end(w);
 
 	switch (why) {
@@ -1235,7 +1247,7 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 	if (rc != CURLE_OK) {
 		w->stats.errors++;
 		log_warnx("kube: %s: %s: %s", w->path, step == STEP_WATCH ?
-		    "watch" : "list", curl_easy_strerror(rc));
+		    "watch" : "list", msg);
 		schedule_backoff(w, step, 0);
 		return;
 	}
