@@ -74,7 +74,9 @@ for f in $invalid; do
 	expect "$f" 1 "$tmp/empty" "${f%.ini}.err"
 done
 
-check -c "$top_srcdir/etc/xcni.ini"
+# The example's user, xcni, need not exist on a test machine.
+sed 's/^;user = xcni$/user = 65532:65532/' "$top_srcdir/etc/xcni.ini" >"$tmp/example.ini"
+check -c "$tmp/example.ini"
 expect "etc/xcni.ini" 0 example.out "$tmp/empty"
 
 # Generated cases run in $tmp (in a subshell), so the messages show short
