@@ -79,20 +79,24 @@ else
 	result $rc "exposure at most $max_exposure"
 fi
 
-# The example configuration passes the unit's own check, and a changed
-# one survives make install and make uninstall.
+# A bad file ends the unit's ExecStart at once with a status that
+# RestartPreventExitStatus lists, so systemd does not retry it; a changed
+# example survives make install and make uninstall.
 ini=$(find "$root" -path '*/xcni/xcni.ini')
 [ -f "$ini" ]
 result $? "example xcni.ini installed"
-if [ -z "$built" ] || [ ! -f "$ini" ]; then
-	skip "the unit's ExecStartPre passes on the example" "xcni-supervisor not built"
+if [ -z "$built" ]; then
+	skip "a bad file: ExecStart exits with a status not restarted" "xcni-supervisor not built"
 else
-	pre=$(sed -n 's/^ExecStartPre=//p' "$unit" |
-	    sed "s|^\([^ ]*\)\(.*\) -c \([^ ]*\)|$root\1\2 -c $root\3|")
-	$pre > "$tmp/check" 2>&1
+	printf '[global]\nno-such-key = 1\n' > "$tmp/bad.ini"
+	start=$(sed -n 's/^ExecStart=//p' "$unit" |
+	    sed "s|^\([^ ]*\)\(.*\) -c [^ ]*|$root\1\2 -c $tmp/bad.ini|")
+	$start > "$tmp/start" 2>&1
 	rc=$?
-	[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/check"
-	result $rc "the unit's ExecStartPre passes on the example"
+	sed 's/^/# /' "$tmp/start"
+	grep -q "^RestartPreventExitStatus=.*\b$rc\b" "$unit" &&
+	    grep -q "bad.ini:2: " "$tmp/start" && ! grep -q '^ExecStartPre=' "$unit"
+	result $? "a bad file: ExecStart exits $rc, which is not restarted"
 fi
 if [ -f "$ini" ]; then
 	echo "; changed" >> "$ini"
