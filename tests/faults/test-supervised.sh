@@ -64,12 +64,11 @@ check "38 routes" [ "$(wc -l <"$T/good")" = 38 ]
 # --- killed 20 times in a row --------------------------------------------
 monitor_start
 killed=0
-pid=$(wpid xcluster)
+pid=
 for i in $(seq 1 20); do
-	wait_for 300 eval '[ "$(wpid xcluster)" -gt 0 ] && [ "$(wpid xcluster)" != "$pid" ]' ||
-	    [ $i = 1 ] || break
-	pid=$(wpid xcluster)
-	kill -9 "$pid" && killed=$((killed + 1))
+	wait_for 300 new_wpid xcluster "$pid" || break
+	pid=$NEWPID
+	kill_pid -9 "$pid" && killed=$((killed + 1))
 done
 check "worker killed $killed times in a row (20 expected)" [ $killed = 20 ]
 check "it comes back and syncs" wait_for 300 eval \

@@ -119,7 +119,7 @@ check "no temp files left" \
 
 # The link's MTU changes: the next report of the worker carries it over.
 ip -n "$NS" link set xcni0 mtu 8000
-kill -9 "$(wpid xcluster)"
+kill_pid -9 "$(wpid xcluster)"
 check "mtu follows the link (8000)" wait_for 50 eval \
     'verify "$T/net.d/10-xcluster.conflist" xcluster cbr0 true 8000 "" 2>/dev/null'
 

@@ -115,6 +115,17 @@ is_ready() {
 }
 net_ready() { status_line "$1" | grep -q ' state=running ready=1'; }
 alive() { [ -n "$1" ] && [ "$1" != 0 ] && kill -0 "$1" 2>/dev/null; }
+# new_wpid NET OLD: NET's worker runs and is not OLD; its pid in NEWPID.
+# One read: between two, a worker just killed can turn from OLD to 0.
+new_wpid() { NEWPID=$(wpid "$1"); [ "${NEWPID:-0}" -gt 0 ] && [ "$NEWPID" != "$2" ]; }
+# kill_pid SIGNAL PID: a pid read from the status file is 0 while a worker
+# is down, and "kill 0" would end the suite's own process group.
+kill_pid() {
+	case $2 in
+	'' | *[!0-9]* | 0 | 1) echo "# not killing pid '$2'"; return 1 ;;
+	esac
+	kill "$1" "$2"
+}
 dead() { ! alive "$1"; }
 # probe: the readiness probe, quietly.
 probe() { "$SUP" -c "$T/xcni.ini" --status >/dev/null 2>&1; }

@@ -59,7 +59,7 @@ check "SIGHUP: RELOADING=1 with MONOTONIC_USEC" \
     wait_for 50 grep -q "RELOADING=1|MONOTONIC_USEC=[0-9]" "$T/notify"
 check "SIGHUP: READY=1 after the reload" wait_for 50 got "READY=1"
 
-kill -9 "$(wpid b)"
+kill_pid -9 "$(wpid b)"
 check "a crash shows in STATUS=" wait_for 50 got "b: restarting"
 check "and the recovery" wait_for 100 got "STATUS=a: 3 routes; b: 3 routes"
 check "no second READY=1 after a restart" \

@@ -30,9 +30,8 @@ check "c was started once" [ "$(grep -c 'network c: worker .* started' "$T/log")
 
 apid=$(wpid a)
 bpid=$(wpid b)
-kill -9 "$apid"
-check "a crashed: restarted after 1 s" wait_for 30 eval \
-    '[ "$(wpid a)" -gt 0 ] && [ "$(wpid a)" != "$apid" ]'
+kill_pid -9 "$apid"
+check "a crashed: restarted after 1 s" wait_for 30 new_wpid a "$apid"
 check "the crash is logged with its signal and delay" \
     logged "network a: worker killed by signal 9 (Killed), restart 1 in 1 s"
 check "b kept its worker" [ "$(wpid b)" = "$bpid" ]
@@ -55,14 +54,15 @@ stop
 : >"$T/log"
 XCNI_SECOND_MS=50 start
 wait_for 100 is_ready
+apid=$(wpid a)
 for i in 1 2 3; do
-	apid=$(wpid a)
-	kill -9 "$apid"
-	wait_for 30 eval '[ "$(wpid a)" -gt 0 ] && [ "$(wpid a)" != "$apid" ]'
+	kill_pid -9 "$apid"
+	wait_for 30 new_wpid a "$apid"
+	apid=$NEWPID
 done
 check "three quick crashes: delay 4" logged "restart 3 in 4 s"
 sleep 3.5
-kill -9 "$(wpid a)"
+kill_pid -9 "$(wpid a)"
 check "a crash after a stable minute: delay 1 again" \
     wait_for 30 logged "restart 4 in 1 s"
 stop
@@ -72,7 +72,7 @@ stop
 start --no-respawn
 wait_for 100 is_ready
 apid=$(wpid a)
-kill -9 "$apid"
+kill_pid -9 "$apid"
 check "--no-respawn: a is failed, not restarted" wait_for 30 eval \
     'status_line a | grep -q "pid=0 state=failed"'
 check "--no-respawn: logged" logged "not restarted (--no-respawn)"

@@ -61,9 +61,8 @@ in_ns ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
 MPID=$!
 sleep 0.3
 net3=$(wpid net3)
-kill -9 "$pid"
-check "crashed worker restarted" wait_for 50 eval \
-    '[ "$(wpid xcluster)" -gt 0 ] && [ "$(wpid xcluster)" != "$pid" ]'
+kill_pid -9 "$pid"
+check "crashed worker restarted" wait_for 50 new_wpid xcluster "$pid"
 check "restarted worker syncs again" wait_for 100 net_ready xcluster
 check "net3's worker untouched" [ "$(wpid net3)" = "$net3" ]
 # The monitor is live: it sees a route of another protocol come and go.
