@@ -641,9 +641,6 @@ main(int argc, char **argv)
 	static const struct kube_watch_cb cb = {
 		cb_list_begin, cb_object, cb_list_end, NULL,
 	};
-	/* Small list pages bound the peak: a page of real Nodes is 10-50 KB
-	 * per item as text and several times that parsed. */
-	static const struct kube_watch_opts opts = { .page_size = 10 };
 	struct worker w = { .ipc = -1 };
 	struct config cfg;
 	struct net_config *net;
@@ -706,7 +703,7 @@ main(int argc, char **argv)
 	kube_creds_free(creds);
 	if (w.ipc >= 0)
 		kube_client_set_refresh_hook(w.kc, creds_ask, &w);
-	if ((w.watch = kube_watch_new(w.kc, "/api/v1/nodes", &opts, &cb,
+	if ((w.watch = kube_watch_new(w.kc, "/api/v1/nodes", NULL, &cb,
 	    &w)) == NULL)
 		fatalx(1, "nodes: cannot start the watch");
 	log_info("node %s, protocol %u, table %u, %s%s%s", w.node,
