@@ -2,15 +2,15 @@
 # xcni-worker against the fake API server, all inside a network namespace
 # this script creates: initial sync, node changes, annotations, foreign
 # routes, drift repair, API outages and faults, restart without churn.
-# XCNI_TEST_OUTAGE sets the outage length in seconds (default 10; the
-# issue's full 30 s is XCNI_TEST_OUTAGE=30).
+# XCNI_TEST_OUTAGE sets the outage length in seconds (default 60, the
+# fault matrix's).
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 WORKER=$top_builddir/worker/xcni-worker
 FAKE=$top_srcdir/tests/kube/fake-apiserver
-OUTAGE=${XCNI_TEST_OUTAGE:-10}
+OUTAGE=${XCNI_TEST_OUTAGE:-60}
 NODES=250
 
 echo "1..26"
