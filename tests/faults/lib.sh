@@ -6,6 +6,7 @@
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/netns.sh"
 WORKER=$top_builddir/worker/xcni-worker
 FAKE=$top_srcdir/tests/kube/fake-apiserver
 PYTHON=/usr/bin/python3
@@ -43,16 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-# Not for "&": a backgrounded function is a subshell, and $! its pid.
-in_ns() { ip netns exec "$NS" "$@"; }
 
 ip netns add "$NS" 2>/dev/null || skip_all "cannot create a network namespace"
 in_ns ip link set lo up
-in_ns ip link add eth0 type veth peer name eth1
-in_ns ip link set eth1 up
-in_ns ip link set eth0 up
-in_ns ip addr add 192.0.2.1/24 dev eth0
-in_ns ip addr add 2001:db8::1/64 dev eth0 nodad
+node_link
 
 # fake_start OUT [ARGS...]: a fake API server in the namespace; its pid in
 # FP, its URL in URL and PORT. The same CA (cert dir) and token each time
@@ -78,23 +73,6 @@ fake_start "$T/fake" --nodes $NODES --listen 127.0.0.1:0 ||
 # The worker's own kubeconfig, so the test can point it elsewhere.
 cp "$T/kc.fake" "$T/kc"
 
-# The test's own requests come from 127.0.0.2.
-api() {	# api METHOD PATH [JSON]
-	in_ns curl -sS --fail-with-body --interface 127.0.0.2 \
-	    --cacert "$T/certs/ca.crt" -H "Authorization: Bearer $(cat "$T/token")" \
-	    -X "$1" -H 'Content-Type: application/merge-patch+json' \
-	    ${3:+-d "$3"} "$URL$2" >"$T/api.out" 2>&1 ||
-	    { echo "# api $1 $2 failed: $(head -c 300 "$T/api.out")"; return 1; }
-}
-fake() { in_ns curl -sS -k --interface 127.0.0.2 "$URL/fake/$1" >/dev/null; }
-
-# routes [PROTO]: the kernel's routes of the protocol, both families,
-# sorted.
-routes() {
-	{ in_ns ip -4 route show proto "${1:-202}"; in_ns ip -6 route show proto "${1:-202}"; } |
-	    sed 's/ *$//' | sort
-}
-count() { routes | wc -l; }
 
 # start_worker LOG [VAR=VALUE...]: the standalone worker, protocol 202.
 start_worker() {
@@ -106,38 +84,8 @@ start_worker() {
 	WP=$!
 }
 
-# wait_for TENTHS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-	tries=$1
-	shift
-	while ! "$@"; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 logged() { grep -q -- "$2" "$1"; }
 alive() { kill -0 "$1" 2>/dev/null; }
-
-# monitor_start / monitor_stop: route notifications of protocol 202 seen
-# in between, in $T/monitor (empty: none).
-monitor_start() {
-	ip netns exec "$NS" ip monitor route >"$T/monitor.all" 2>>"$T/monitor.err" &
-	MP=$!
-	sleep 0.3
-}
-monitor_stop() {
-	sleep 0.3
-	kill "$MP"
-	wait "$MP" 2>/dev/null
-	MP=
-	grep "proto 202" "$T/monitor.all" >"$T/monitor"
-}
-no_changes() {
-	[ ! -s "$T/monitor" ] && return 0
-	head -3 "$T/monitor" | sed 's/^/# changed: /'
-	return 1
-}
 # same_as FILE: the routes now are those in FILE.
 same_as() {
 	routes >"$T/now"

@@ -6,24 +6,8 @@
 # whole, readiness says so, the write follows once it can). One kill and a
 # killed supervisor are worker.sh's.
 . "$top_srcdir/tests/supervisor/lib.sh"
-[ -n "$PYTHON" ] || skip_all "no python3"
-command -v openssl >/dev/null || skip_all "no openssl (fake API server TLS)"
-XCNI_WORKER=$top_builddir/worker/xcni-worker
-[ -x "$XCNI_WORKER" ] || skip_all "no worker/xcni-worker in this build"
 NODES=20
-
-in_ns() { ip netns exec "$NS" "$@"; }
-in_ns ip link add eth0 type veth peer name eth1
-in_ns ip link set eth0 up
-in_ns ip link set eth1 up
-in_ns ip addr add 192.0.2.1/24 dev eth0
-in_ns ip addr add 2001:db8::1/64 dev eth0 nodad
-
-echo tok-1 >"$T/token"
-ip netns exec "$NS" "$PYTHON" "$top_srcdir/tests/kube/fake-apiserver" --nodes $NODES \
-    --cert-dir "$T/certs" --token-file "$T/token" --kubeconfig-out "$T/kc" \
-    >"$T/url" 2>"$T/fake.log" &
-wait_for 300 test -s "$T/url" || { echo "Bail out! fake API server"; exit 1; }
+real_worker
 
 xcluster() {	# xcluster MTU: the INI file, with xcluster's conflist MTU
 	TEST_KUBECONFIG=$T/kc conf <<EOF
@@ -33,20 +17,6 @@ mtu = $1
 EOF
 }
 xcluster 1500
-routes() {
-	{ in_ns ip -4 route show proto 202; in_ns ip -6 route show proto 202; } | sort
-}
-monitor_start() {
-	ip netns exec "$NS" ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
-	MPID=$!
-	sleep 0.3
-}
-monitor_stop() {
-	sleep 0.3
-	kill "$MPID"
-	wait "$MPID" 2>/dev/null
-	! grep "proto 202" "$T/monitor" | head -3 | sed 's/^/# changed: /' | grep -q .
-}
 
 # The CNI conf dir is a 64 KiB tmpfs in the supervisor's private mount
 # namespace, which its workers share.
@@ -73,7 +43,8 @@ done
 check "worker killed $killed times in a row (20 expected)" [ $killed = 20 ]
 check "it comes back and syncs" wait_for 300 eval \
     '[ "$(wpid xcluster)" != "$pid" ] && net_ready xcluster'
-check "20 kills: no route changed" monitor_stop
+monitor_stop
+check "20 kills: no route changed" no_changes
 check "20 kills: routes as before" eval 'routes | cmp -s - "$T/good"'
 delays=$(sed -n 's/.*network xcluster: worker killed by signal 9 (Killed), restart [0-9]* in \([0-9]*\) s/\1/p' \
     "$T/log" | tr '\n' ' ')
@@ -89,7 +60,8 @@ head -c 4096 /dev/urandom >"$T/xcni.ini"
 kill -HUP "$SPID"
 check "garbage INI: logged as not valid" wait_for 100 logged "not valid, configuration unchanged"
 check "garbage INI: the worker kept" [ "$(wpid xcluster)" = "$pid" ]
-check "garbage INI: no route changed" monitor_stop
+monitor_stop
+check "garbage INI: no route changed" no_changes
 check "garbage INI: the supervisor runs and is ready" is_ready
 mv "$T/xcni.ini.good" "$T/xcni.ini"
 
@@ -128,7 +100,8 @@ check "full: no temp file left behind" eval \
 in_mnt rm "$T/net.d/fill"
 check "space again: the conflist follows" wait_for 100 conf_mtu 1300
 check "space again: cni=ok, ready" wait_for 50 eval 'cni ok && probe'
-check "conf dir faults: no route changed" monitor_stop
+monitor_stop
+check "conf dir faults: no route changed" no_changes
 check "conf dir faults: routes as before" eval 'routes | cmp -s - "$T/good"'
 check "SIGTERM: exit 0" stop
 check "SIGTERM: routes stay" eval 'routes | cmp -s - "$T/good"'

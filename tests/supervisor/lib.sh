@@ -4,6 +4,7 @@
 # unless XCNI_WORKER says otherwise.
 
 : "${top_builddir:?}" "${top_srcdir:?}"
+. "$top_srcdir/tests/netns.sh"
 SUP=$top_builddir/supervisor/xcni-supervisor
 FAKE=$top_builddir/tests/supervisor/fake-worker
 n=0
@@ -94,16 +95,6 @@ stop() {
 	return $rc
 }
 
-# wait_for TENTHS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-	tries=$1
-	shift
-	while ! "$@"; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 
 status_line() { grep "^network=$1 " "$T/state/.status" 2>/dev/null; }
 # wpid NET: the pid of NET's worker per the status file (0: none).
@@ -130,6 +121,23 @@ dead() { ! alive "$1"; }
 # probe: the readiness probe, quietly.
 probe() { "$SUP" -c "$T/xcni.ini" --status >/dev/null 2>&1; }
 logged() { grep -q -- "$1" "$T/log"; }
+
+# real_worker: the real xcni-worker instead of the fake one, eth0 holding
+# node-1's addresses (192.0.2.1, 2001:db8::1), and the fake API server on
+# the namespace's loopback with $NODES nodes, its kubeconfig in $T/kc.
+real_worker() {
+	[ -n "$PYTHON" ] || skip_all "no python3"
+	command -v openssl >/dev/null || skip_all "no openssl (fake API server TLS)"
+	XCNI_WORKER=$top_builddir/worker/xcni-worker
+	[ -x "$XCNI_WORKER" ] || skip_all "no worker/xcni-worker in this build"
+	node_link
+	echo tok-1 >"$T/token"
+	ip netns exec "$NS" "$PYTHON" "$top_srcdir/tests/kube/fake-apiserver" \
+	    --nodes "$NODES" --cert-dir "$T/certs" --token-file "$T/token" \
+	    --kubeconfig-out "$T/kc" >"$T/url" 2>"$T/fake.log" &
+	wait_for 300 test -s "$T/url" || { echo "Bail out! fake API server"; exit 1; }
+	URL=$(cat "$T/url")
+}
 
 finish() {
 	echo "1..$n"

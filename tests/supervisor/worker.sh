@@ -3,26 +3,9 @@
 # a namespace of the test's own: both networks come up, a crashed worker
 # and a killed supervisor are replaced without any route being touched.
 . "$top_srcdir/tests/supervisor/lib.sh"
-[ -n "$PYTHON" ] || skip_all "no python3"
-command -v openssl >/dev/null || skip_all "no openssl (fake API server TLS)"
-XCNI_WORKER=$top_builddir/worker/xcni-worker
-[ -x "$XCNI_WORKER" ] || skip_all "no worker/xcni-worker in this build"
 NODES=20
-
-in_ns() { ip netns exec "$NS" "$@"; }
-in_ns ip link add eth0 type veth peer name eth1
-in_ns sysctl -qw net.ipv6.conf.eth0.keep_addr_on_down=1
-in_ns ip link set eth0 mtu 9000 up
-in_ns ip link set eth1 up
-in_ns ip addr add 192.0.2.1/24 dev eth0
-in_ns ip addr add 2001:db8::1/64 dev eth0 nodad
-
-# The fake API server on the namespace's loopback: node-1 is this node.
-echo tok-1 >"$T/token"
-in_ns "$PYTHON" "$top_srcdir/tests/kube/fake-apiserver" --nodes $NODES \
-    --cert-dir "$T/certs" --token-file "$T/token" --kubeconfig-out "$T/kc" \
-    >"$T/url" 2>"$T/fake.log" &
-wait_for 300 test -s "$T/url" || { echo "Bail out! fake API server"; exit 1; }
+real_worker
+in_ns ip link set eth0 mtu 9000
 
 TEST_KUBECONFIG=$T/kc conf <<EOF
 [xcluster]
@@ -34,8 +17,6 @@ protocol = 200
 cni-conf = none
 EOF
 
-routes() { in_ns ip -4 route show proto 202; in_ns ip -6 route show proto 202; }
-count() { routes | wc -l; }
 want=$(( (NODES - 1) * 2 ))
 
 start
@@ -57,9 +38,7 @@ check "conflist mtu 9000: the link of the node address the worker reported" \
     grep -q '"mtu":.9000,' "$T/net.d/10-xcluster.conflist"
 
 # kill -9 a worker: no route is removed while it is down or after.
-in_ns ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
-MPID=$!
-sleep 0.3
+monitor_start
 net3=$(wpid net3)
 kill_pid -9 "$pid"
 check "crashed worker restarted" wait_for 50 new_wpid xcluster "$pid"
@@ -68,11 +47,9 @@ check "net3's worker untouched" [ "$(wpid net3)" = "$net3" ]
 # The monitor is live: it sees a route of another protocol come and go.
 in_ns ip route add 203.0.113.0/24 dev eth0 proto 99
 in_ns ip route del 203.0.113.0/24 dev eth0 proto 99
-sleep 0.5
-kill "$MPID"
-check "the route monitor sees changes" grep -q "203.0.113.0/24" "$T/monitor"
-check "no route of xcni changed across the crash and restart" \
-    not grep -q "proto 202" "$T/monitor"
+monitor_stop
+check "the route monitor sees changes" grep -q "203.0.113.0/24" "$T/monitor.all"
+check "no route of xcni changed across the crash and restart" no_changes
 check "all routes still there" [ "$(count)" = "$want" ]
 
 # kill -9 the supervisor: workers go; a new supervisor adopts the routes.
@@ -81,14 +58,11 @@ kill -9 "$SPID"
 wait "$SPID" 2>/dev/null
 check "supervisor killed: workers exit" wait_for 50 dead "$pid"
 check "routes stay without any supervisor" [ "$(count)" = "$want" ]
-in_ns ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
-MPID=$!
-sleep 0.3
+monitor_start
 start
 check "a new supervisor syncs" wait_for 200 is_ready
-sleep 0.5
-kill "$MPID"
-check "it adopted the routes without changing any" [ ! -s "$T/monitor" ]
+monitor_stop
+check "it adopted the routes without changing any" [ ! -s "$T/monitor.all" ]
 echo "# supervisor $(grep VmRSS /proc/$SPID/status | tr -s ' \t' ' '), worker $(grep VmRSS /proc/$(wpid xcluster)/status | tr -s ' \t' ' ') ($NODES nodes)"
 
 check "SIGTERM: exit 0" stop

@@ -8,6 +8,7 @@ set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/netns.sh"
 WORKER=$top_builddir/worker/xcni-worker
 FAKE=$top_srcdir/tests/kube/fake-apiserver
 OUTAGE=${XCNI_TEST_OUTAGE:-60}
@@ -47,20 +48,12 @@ check() {	# check NAME COMMAND...: ok when COMMAND succeeds
 	shift
 	if "$@"; then ok "$name"; else notok "$name"; fi
 }
-in_ns() { ip netns exec "$NS" "$@"; }
 now_ms() { date +%s%3N; }
 
 # --- the world -----------------------------------------------------------
-# eth0 carries the own node's (node-1's) addresses; node-N's InternalIPs
-# 192.0.2.N and 2001:db8::N are on that link.
 ip netns add "$NS" || exit 1
 in_ns ip link set lo up
-in_ns ip link add eth0 type veth peer name eth1
-in_ns sysctl -qw net.ipv6.conf.eth0.keep_addr_on_down=1
-in_ns ip link set eth1 up
-in_ns ip link set eth0 up
-in_ns ip addr add 192.0.2.1/24 dev eth0
-in_ns ip addr add 2001:db8::1/64 dev eth0 nodad
+node_link
 # Routes of other protocols, one at each destination node-10 claims; not
 # through eth0, whose flap would flush them.
 in_ns ip route add blackhole 198.18.9.0/24 proto static
@@ -96,16 +89,6 @@ while [ ! -s "$T/url" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 URL=$(cat "$T/url")
 PORT=${URL##*:}
 
-# The test's own requests come from 127.0.0.2, so an outage can cut off
-# only the worker (from 127.0.0.1).
-api() {	# api METHOD PATH [JSON]
-	in_ns curl -sS --fail-with-body --interface 127.0.0.2 \
-	    --cacert "$T/certs/ca.crt" -H "Authorization: Bearer $(cat "$T/token")" \
-	    -X "$1" -H 'Content-Type: application/merge-patch+json' \
-	    ${3:+-d "$3"} "$URL$2" >"$T/api.out" 2>&1 ||
-	    { echo "# api $1 $2 failed: $(head -c 300 "$T/api.out")"; return 1; }
-}
-fake() { in_ns curl -sS -k --interface 127.0.0.2 "$URL/fake/$1" >/dev/null; }
 
 # The routes node objects ask for, as "dst via" lines: mode spec or
 # annotation (net3), skipping the own node, deleting nodes and the

@@ -1,0 +1,69 @@
+# Sourced by the tests that run xcni in a network namespace of their own
+# ($NS) against the fake API server ($URL, credentials in $T): running in
+# the namespace, polling, the server's API and fault endpoints, and the
+# routes of protocol 202.
+
+# Not for "&": a backgrounded function is a subshell, and $! its pid.
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# node_link: eth0 (peer eth1), holding node-1's addresses; the other
+# nodes' InternalIPs (192.0.2.N, 2001:db8::N) are on that link.
+node_link() {
+	in_ns ip link add eth0 type veth peer name eth1 &&
+	    in_ns sysctl -qw net.ipv6.conf.eth0.keep_addr_on_down=1 &&
+	    in_ns ip link set eth1 up &&
+	    in_ns ip link set eth0 up &&
+	    in_ns ip addr add 192.0.2.1/24 dev eth0 &&
+	    in_ns ip addr add 2001:db8::1/64 dev eth0 nodad
+}
+
+# wait_for TENTHS COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+	tries=$1
+	shift
+	while ! "$@"; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# The test's own requests come from 127.0.0.2, so a fault that cuts off
+# 127.0.0.1 cuts off only xcni.
+api() {	# api METHOD PATH [JSON]
+	in_ns curl -sS --fail-with-body --interface 127.0.0.2 \
+	    --cacert "$T/certs/ca.crt" -H "Authorization: Bearer $(cat "$T/token")" \
+	    -X "$1" -H 'Content-Type: application/merge-patch+json' \
+	    ${3:+-d "$3"} "$URL$2" >"$T/api.out" 2>&1 ||
+	    { echo "# api $1 $2 failed: $(head -c 300 "$T/api.out")"; return 1; }
+}
+fake() { in_ns curl -sS -k --interface 127.0.0.2 "$URL/fake/$1" >/dev/null; }
+
+# routes [PROTO]: the kernel's routes of the protocol, both families,
+# sorted.
+routes() {
+	{ in_ns ip -4 route show proto "${1:-202}"; in_ns ip -6 route show proto "${1:-202}"; } |
+	    sed 's/ *$//' | sort
+}
+count() { routes | wc -l; }
+
+# monitor_start / monitor_stop: route notifications of protocol 202 seen
+# in between, in $T/monitor (empty: none). Started directly, not through
+# a function, so that MP is ip's own pid.
+monitor_start() {
+	ip netns exec "$NS" ip monitor route >"$T/monitor.all" 2>>"$T/monitor.err" &
+	MP=$!
+	sleep 0.3
+}
+monitor_stop() {
+	sleep 0.3
+	kill "$MP"
+	wait "$MP" 2>/dev/null
+	MP=
+	grep "proto 202" "$T/monitor.all" >"$T/monitor"
+}
+no_changes() {
+	[ ! -s "$T/monitor" ] && return 0
+	head -3 "$T/monitor" | sed 's/^/# changed: /'
+	return 1
+}
