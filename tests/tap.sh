@@ -1,0 +1,95 @@
+# shellcheck shell=sh
+# The one TAP helper of the shell tests (sourced). Test points are counted
+# as they run and the plan is printed last, by done_testing, so no script
+# keeps a count by hand. A failing point prints the evidence it saw as
+# diagnostics ("# " lines), which automake copies into the test's .log and
+# tests/run.sh repeats at the end of the run.
+#
+#   ok DESC                      a passing point
+#   not_ok DESC [FILE...]        a failing point; the files' last lines as evidence
+#   check DESC CMD...            passes when CMD succeeds; else CMD's output is the evidence
+#   check_not DESC CMD...        passes when CMD fails
+#   skip DESC REASON             a point that cannot run in this build
+#   diag FILE...                 the files' last 40 lines as diagnostics
+#   note TEXT...                 one diagnostic line
+#   need TOOL...                 every TOOL on PATH, or the script cannot run:
+#                                skipped, but a failure under CI=true
+#   skip_all REASON              the whole script cannot run here
+#   bail REASON                  stop: the script cannot go on
+#   done_testing                 the plan; exit status 1 if any point failed
+
+tap_n=0
+tap_failed=0
+tap_out=$(mktemp "${TMPDIR:-/tmp}/xcni-tap.XXXXXX") || exit 1
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+
+not_ok() {
+	desc=$1
+	shift
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $desc"
+	diag "$@"
+}
+
+note() { echo "$*" | sed 's/^/# /'; }
+
+diag() {
+	for f; do
+		[ -s "$f" ] || continue
+		echo "# --- ${f##*/} (last 40 lines):"
+		tail -n 40 "$f" | sed 's/^/#   /'
+	done
+	true
+}
+
+# The command runs in this shell (no subshell), so what it assigns stays.
+check() {
+	desc=$1
+	shift
+	if "$@" >"$tap_out" 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc" "$tap_out"
+	fi
+}
+
+check_not() {
+	desc=$1
+	shift
+	if "$@" >"$tap_out" 2>&1; then
+		not_ok "$desc (succeeded, should have failed)" "$tap_out"
+	else
+		ok "$desc"
+	fi
+}
+
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
+
+skip_all() {
+	rm -f "$tap_out"
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+bail() {
+	rm -f "$tap_out"
+	echo "Bail out! $*"
+	exit 99
+}
+
+need() {
+	for tool; do
+		command -v "$tool" >/dev/null 2>&1 && continue
+		[ "${CI:-}" = true ] &&
+		    bail "$tool is missing: tests/deps.sh installs it"
+		skip_all "$tool is missing (tests/deps.sh installs it)"
+	done
+}
+
+done_testing() {
+	rm -f "$tap_out"
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
