@@ -1,0 +1,71 @@
+/* The route policy: which destinations and nexthops a Node object may give
+ * a route. Every CIDR and address in a Node may come from a compromised
+ * kubelet, so nothing it says reaches netlink without passing here. Pure
+ * functions over struct cidr / struct addr: the worker checks its routes
+ * with them, and a plugin may check the CIDRs of a state file the same
+ * way. The caller fills in what the host knows (its own addresses, its
+ * connected prefixes, the API server's addresses). */
+#ifndef XCNI_POLICY_H
+#define XCNI_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+
+/* Defaults of min-prefix-v4 and min-prefix-v6: shorter prefixes take
+ * whole slices of the address space (0.0.0.0/1 + 128.0.0.0/1 is a default
+ * route in two halves). */
+#define POLICY_MIN_PREFIX_V4	8
+#define POLICY_MIN_PREFIX_V6	32
+
+/* What a protected prefix is, for the reason given when a CIDR or nexthop
+ * touches it. */
+enum policy_kind {
+	POLICY_OWN,		/* an address of this host (a full-length prefix) */
+	POLICY_CONNECTED,	/* a prefix on one of this host's links */
+	POLICY_SERVER,		/* an address of the API server */
+	POLICY_NKINDS,
+};
+
+struct policy_entry {
+	struct cidr cidr;
+	enum policy_kind kind;
+};
+
+/* Initialise with policy_init, free with policy_free. */
+struct policy {
+	unsigned min_prefix_v4, min_prefix_v6;
+	struct policy_entry *entries;	/* owned */
+	size_t n, cap;
+};
+
+void policy_init(struct policy *p, unsigned min_prefix_v4,
+    unsigned min_prefix_v6);
+void policy_free(struct policy *p);
+
+/* Protects c as kind (an own address is added with its full length).
+ * Adding an entry already there does nothing. Returns 0, or -1 with
+ * errno ENOMEM. */
+int policy_add(struct policy *p, enum policy_kind kind, const struct cidr *c);
+/* Forgets every entry of kind (e.g. before re-reading the addresses). */
+void policy_clear(struct policy *p, enum policy_kind kind);
+/* True when a and b protect the same entries of kind, in any order. */
+bool policy_same(const struct policy *a, const struct policy *b,
+    enum policy_kind kind);
+
+/* Whether c may be a route's destination: not shorter than the family's
+ * minimum, not overlapping a special-purpose range (loopback, "this
+ * network", unspecified, multicast, link-local, broadcast, reserved,
+ * IPv4-mapped) nor any protected entry. Returns 0 when it may, or -1 with
+ * the reason in why (NUL-terminated, truncated to whysz). */
+int policy_check_cidr(const struct policy *p, const struct cidr *c,
+    char *why, size_t whysz);
+/* Whether a may be a route's nexthop: a unicast address (not unspecified,
+ * loopback, multicast, broadcast, reserved, "this network") that is not
+ * one of the host's own (POLICY_OWN). An IPv6 link-local nexthop passes.
+ * Returns 0, or -1 with the reason in why. */
+int policy_check_nexthop(const struct policy *p, const struct addr *a,
+    char *why, size_t whysz);
+
+#endif
