@@ -29,6 +29,9 @@ struct cidr {
 int addr_parse(const char *s, size_t n, struct addr *a);
 int cidr_parse(const char *s, size_t n, struct cidr *c, bool *had_host_bits);
 
+/* Clears the host bits of c (c->len set); returns whether any were set. */
+bool cidr_mask(struct cidr *c);
+
 size_t addr_len(const struct addr *a);		/* 4 or 16 */
 int addr_cmp(const struct addr *a, const struct addr *b);
 int cidr_cmp(const struct cidr *a, const struct cidr *b);

@@ -31,6 +31,7 @@ struct node {
 	uint32_t gen;			/* nodes_mark generation last seen in */
 	bool self, deleting;
 	int64_t created;
+	char *decoded;			/* the decoder's note; NULL: none */
 	struct claim claim[NODE_NFAM];
 	char name[];
 };
@@ -38,6 +39,7 @@ struct node {
 struct nodes {
 	const struct nodes_ops *ops;
 	void *arg;
+	const struct policy *policy;
 	char *self;
 	struct cidr *allowed;
 	size_t n_allowed;
@@ -90,10 +92,11 @@ xcalloc(size_t n, size_t size)
 
 struct nodes *
 nodes_new(const char *self, const struct cidr *allowed, size_t n_allowed,
-    const struct nodes_ops *ops, void *arg)
+    const struct policy *policy, const struct nodes_ops *ops, void *arg)
 {
 	struct nodes *t = xcalloc(1, sizeof(*t));
 
+	t->policy = policy;
 	t->ops = ops;
 	t->arg = arg;
 	if ((t->self = strdup(self)) == NULL)
@@ -121,6 +124,7 @@ nodes_free(struct nodes *t)
 
 		for (n = t->names[i]; n != NULL; n = next) {
 			next = n->next;
+			free(n->decoded);
 			free(n);
 		}
 	}
@@ -141,6 +145,12 @@ size_t
 nodes_routes(const struct nodes *t)
 {
 	return t->routes;
+}
+
+bool
+nodes_self_known(const struct nodes *t)
+{
+	return t->me != NULL;
 }
 
 /* --- the CIDR index ------------------------------------------------------ */
@@ -294,6 +304,7 @@ settle(struct nodes *t, const struct prior *p)
 struct note {
 	char text[NODE_NOTE_MAX + 1];
 	size_t len;
+	bool refused;		/* the route policy refused something */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -341,7 +352,7 @@ evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
     struct note *nt)
 {
 	struct target tg = { false, 0 };
-	char buf[ADDR_STRLEN];
+	char buf[ADDR_STRLEN], why[128];
 	const struct node *me = t->me;
 	const struct addr *own;
 
@@ -357,6 +368,12 @@ evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
 	if (!allowed(t, &c->cidr)) {
 		note_add(nt, "%s is outside allowed-cidrs",
 		    cidr_format(&c->cidr, buf));
+		return tg;
+	}
+	if (policy_check_cidr(t->policy, &c->cidr, why, sizeof(why)) < 0 ||
+	    policy_check_nexthop(t->policy, &c->via, why, sizeof(why)) < 0) {
+		note_add(nt, "refused: %s", why);
+		nt->refused = true;
 		return tg;
 	}
 	if (addr_is_v6_linklocal(&c->via)) {
@@ -458,6 +475,9 @@ log_note(struct node *n, const struct note *nt)
 	n->note_hash = h;
 	if (nt->len == 0)
 		log_info("node %s: usable again", n->name);
+	else if (nt->refused)
+		log_warnx("node %s: %s%s", n->name, routed ? "" : "no routes: ",
+		    nt->text);
 	else if (routed || n->self)
 		log_info("node %s: %s", n->name, nt->text);
 	else
@@ -503,24 +523,39 @@ has_linklocal(const struct node *n)
 	    addr_is_v6_linklocal(&n->claim[NODE_V6].via);
 }
 
-/* The own node's addresses changed: link-local nexthops may now go out of
- * another link. Rare, so a scan is fine. */
+/* What is known about n before it is evaluated, so that judging it
+ * again writes the same note. */
 static void
-relink(struct nodes *t)
+note_start(const struct node *n, struct note *nt)
+{
+	nt->text[0] = '\0';
+	nt->len = 0;
+	nt->refused = false;
+	if (n->decoded != NULL)
+		note_add(nt, "%s", n->decoded);
+	if (n->deleting && !n->self)
+		note_add(nt, "being deleted");
+}
+
+/* Judges the nodes again on their last facts (all, or those with a
+ * link-local nexthop). Rare, so a scan is fine. */
+static void
+recheck(struct nodes *t, bool only_linklocal)
 {
 	size_t i;
 
-	if (t->linklocal == 0)
+	if (only_linklocal && t->linklocal == 0)
 		return;
 	for (i = 0; i < t->n_names; i++) {
 		struct node *n;
 
 		for (n = t->names[i]; n != NULL; n = n->next) {
 			struct claim next[NODE_NFAM];
-			struct note nt = { "", 0 };
+			struct note nt;
 
-			if (!has_linklocal(n))
+			if (only_linklocal && !has_linklocal(n))
 				continue;
+			note_start(n, &nt);
 			memcpy(next, n->claim, sizeof(next));
 			apply(t, n, next, false, &nt);
 			log_note(n, &nt);
@@ -529,12 +564,29 @@ relink(struct nodes *t)
 }
 
 void
+nodes_recheck(struct nodes *t)
+{
+	recheck(t, false);
+}
+
+static void
+decoded_set(struct node *n, const char *note)
+{
+	if (n->decoded != NULL && strcmp(n->decoded, note) == 0)
+		return;
+	free(n->decoded);
+	n->decoded = NULL;
+	if (note[0] != '\0' && (n->decoded = strdup(note)) == NULL)
+		fatal(1, "nodes");
+}
+
+void
 nodes_update(struct nodes *t, const struct node_rec *rec)
 {
 	uint32_t h = fnv(FNV_INIT, rec->name, strlen(rec->name));
 	struct node **pp = names_slot(t, rec->name, h), *n = *pp;
 	struct claim next[NODE_NFAM];
-	struct note nt = { "", 0 };
+	struct note nt;
 	bool force = false, self_changed = false;
 	int fam;
 
@@ -579,10 +631,8 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 		    addr_cmp(&next[fam].via, &n->claim[fam].via) != 0))
 			self_changed = true;
 	}
-	if (rec->note[0] != '\0')
-		note_add(&nt, "%s", rec->note);
-	if (rec->deleting && !n->self)
-		note_add(&nt, "being deleted");
+	decoded_set(n, rec->note);
+	note_start(n, &nt);
 	if (has_linklocal(n))
 		t->linklocal--;
 	apply(t, n, next, force, &nt);
@@ -597,7 +647,8 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 			n->claim[fam].via = next[fam].via;
 		}
 		t->ops->self(t->arg, rec);
-		relink(t);
+		/* Link-local nexthops may now go out of another link. */
+		recheck(t, true);
 	}
 }
 
@@ -606,7 +657,7 @@ unlink_node(struct nodes *t, struct node **pp)
 {
 	struct node *n = *pp;
 	struct claim next[NODE_NFAM];
-	struct note nt = { "", 0 };
+	struct note nt = { "", 0, false };
 
 	memset(next, 0, sizeof(next));
 	if (has_linklocal(n))
@@ -617,6 +668,7 @@ unlink_node(struct nodes *t, struct node **pp)
 	if (t->me == n)
 		t->me = NULL;
 	log_debug("node %s: gone", n->name);
+	free(n->decoded);
 	free(n);
 }
 
