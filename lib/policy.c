@@ -38,6 +38,10 @@ static const char *const kind_what[POLICY_NKINDS] = {
 	[POLICY_SERVER] = "the API server's address",
 };
 
+static const enum policy_kind kind_order[POLICY_NKINDS] = {
+	POLICY_SERVER, POLICY_OWN, POLICY_CONNECTED,
+};
+
 void
 policy_init(struct policy *p, unsigned min_prefix_v4, unsigned min_prefix_v6)
 {
@@ -151,7 +155,7 @@ policy_check_cidr(const struct policy *p, const struct cidr *c,
 	    p->min_prefix_v6;
 	char buf[ADDR_STRLEN], sbuf[ADDR_STRLEN];
 	struct cidr sc;
-	size_t i;
+	size_t i, k;
 
 	if (c->len < min) {
 		seterr(why, whysz, "%s is shorter than min-prefix-%s %u",
@@ -168,11 +172,16 @@ policy_check_cidr(const struct policy *p, const struct cidr *c,
 			return -1;
 		}
 	}
-	for (i = 0; i < p->n; i++) {
-		if (overlap(c, &p->entries[i].cidr)) {
+	/* The most telling reason first, whatever order entries came in. */
+	for (k = 0; k < POLICY_NKINDS; k++) {
+		for (i = 0; i < p->n; i++) {
+			const struct policy_entry *e = &p->entries[i];
+
+			if (e->kind != kind_order[k] || !overlap(c, &e->cidr))
+				continue;
 			seterr(why, whysz, "%s overlaps %s, %s",
-			    cidr_format(c, buf), kind_what[p->entries[i].kind],
-			    cidr_format(&p->entries[i].cidr, sbuf));
+			    cidr_format(c, buf), kind_what[e->kind],
+			    cidr_format(&e->cidr, sbuf));
 			return -1;
 		}
 	}
