@@ -18,6 +18,7 @@ struct claim {
 	struct cidr cidr;
 	struct addr via;
 	unsigned oif;
+	uint64_t seq;			/* when it took its CIDR; 0: at the first list */
 	uint8_t fam;			/* index in node->claim */
 	bool has_cidr, has_via;
 	bool active;			/* in the CIDR index */
@@ -49,6 +50,8 @@ struct nodes {
 	size_t n_cidrs, claims;
 	size_t routes;
 	uint32_t gen;
+	bool listed;			/* the first list is complete */
+	uint64_t seq;			/* claims taken since */
 	struct node *me;		/* the own node, once seen */
 	size_t linklocal;		/* nodes with a link-local via */
 };
@@ -204,8 +207,12 @@ cidrs_remove(struct nodes *t, struct claim *c)
 	t->claims--;
 }
 
-/* Whether a should win dst over b: the own node always, then the oldest,
- * then the first name, so that every worker picks the same node. */
+/* Whether a should win dst over b: the own node always; then the claim
+ * this worker saw first, so that a newcomer cannot take a CIDR in use and
+ * an old node cannot take a newcomer's (moving into a CIDR is a new
+ * claim); between claims present at the first list, where this worker
+ * cannot know which came first, the oldest node, then the first name, as
+ * every worker started then decides. */
 static bool
 claim_wins(struct claim *a, struct claim *b)
 {
@@ -213,6 +220,8 @@ claim_wins(struct claim *a, struct claim *b)
 
 	if (na->self != nb->self)
 		return na->self;
+	if (a->seq != b->seq)
+		return a->seq < b->seq;
 	if (na->created != nb->created)
 		return na->created < nb->created;
 	return strcmp(na->name, nb->name) < 0;
@@ -405,6 +414,7 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 	struct prior prior[2 * NODE_NFAM];
 	struct target tg[NODE_NFAM];
 	size_t np = 0, i, j;
+	bool same;
 	int fam;
 
 	for (fam = 0; fam < NODE_NFAM; fam++) {
@@ -425,6 +435,9 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 			tg[fam].active = c->active;
 			continue;
 		}
+		/* A new nexthop on the same CIDR keeps the claim's place. */
+		same = c->active && tg[fam].active &&
+		    cidr_cmp(&c->cidr, &x->cidr) == 0;
 		if (c->active)
 			prior_take(t, &c->cidr, &prior[np++]);
 		if (tg[fam].active)
@@ -443,8 +456,10 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 			char buf[ADDR_STRLEN];
 
 			best = cidrs_scan(t, &c->cidr, &routed, &count);
+			if (!same)
+				c->seq = t->listed ? ++t->seq : 0;
 			cidrs_insert(t, c);
-			if (best != NULL)
+			if (best != NULL && !same)
 				log_warnx("node %s: %s is also claimed by node "
 				    "%s; %s wins", n->name,
 				    cidr_format(&c->cidr, buf),
@@ -693,6 +708,7 @@ nodes_sweep(struct nodes *t)
 {
 	size_t i;
 
+	t->listed = true;
 	for (i = 0; i < t->n_names; i++) {
 		struct node **pp = &t->names[i];
 

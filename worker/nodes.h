@@ -50,7 +50,11 @@ void nodes_recheck(struct nodes *t);
 
 /* A full list starts: nodes_sweep removes every node that no nodes_update
  * reported since the last nodes_mark. A list that fails is never swept;
- * the next one marks again. */
+ * the next one marks again.
+ * Two nodes claiming one CIDR: the own node wins; else the claim seen
+ * first since the first sweep (a node that moves into a CIDR claims it
+ * anew; a new nexthop keeps its place); between claims already there
+ * before it, the oldest node (creationTimestamp), then the first name. */
 void nodes_mark(struct nodes *t);
 void nodes_sweep(struct nodes *t);
 

@@ -111,7 +111,7 @@ struct nodes_case {
 	const char *name;
 	bool annotations;
 	const char *allowed;		/* comma list, or NULL */
-	struct step steps[8];
+	struct step steps[10];
 	size_t routes;			/* wanted at the end */
 };
 
@@ -175,6 +175,35 @@ static const struct nodes_case cases[] = {
 	  { 'u', NODE("a", "01", "", C4(1), IP4(1)), "+198.18.1.0/24@192.0.2.1" },
 	  { 'u', NODE("a", "01", "", C4(2), IP4(1)),
 	    "+198.18.1.0/24@192.0.2.2 +198.18.2.0/24@192.0.2.1" } }, 2 },
+	{ "after the first list: a newcomer cannot take a CIDR in use", false,
+	  NULL, {
+	  { 'm', NULL, "" }, { 's', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "+198.18.1.0/24@192.0.2.1" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(2)), "" },
+	  { 'd', "n1", "+198.18.1.0/24@192.0.2.2" } }, 1 },
+	{ "after the first list: an old node cannot take a newcomer's", false,
+	  NULL, {
+	  { 'm', NULL, "" }, { 's', NULL, "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(2)), "+198.18.1.0/24@192.0.2.2" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "" },
+	  { 'd', "n2", "+198.18.1.0/24@192.0.2.1" } }, 1 },
+	{ "an old node moving into a live CIDR gets nothing", false, NULL, {
+	  { 'u', NODE("n1", "01", "", C4(2), IP4(1)), "+198.18.2.0/24@192.0.2.1" },
+	  { 'u', NODE("n3", "09", "", C4(1), IP4(3)), "+198.18.1.0/24@192.0.2.3" },
+	  { 'm', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(2), IP4(1)), "" },
+	  { 'u', NODE("n3", "09", "", C4(1), IP4(3)), "" },
+	  { 's', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "-198.18.2.0/24" } }, 1 },
+	{ "a new nexthop keeps the claim's place", false, NULL, {
+	  { 'm', NULL, "" }, { 's', NULL, "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(2)), "+198.18.1.0/24@192.0.2.2" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(22)), "+198.18.1.0/24@192.0.2.22" },
+	  { 'm', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(22)), "" },
+	  { 's', NULL, "" } }, 1 },
 	{ "a peer claiming the own CIDR gets no route", false, NULL, {
 	  { 'u', NODE("n1", "01", "", C4(0), IP4(1)), "+198.18.0.0/24@192.0.2.1" },
 	  { 'u', SELF, "-198.18.0.0/24 self:198.18.0.0/24,fd00::/64" } }, 0 },
@@ -316,7 +345,8 @@ run_case(const struct nodes_case *tc)
 	}
 	policy_reset();
 	t = nodes_new("self", allowed, n_allowed, &policy, &mock_ops, NULL);
-	for (i = 0; i < 8 && tc->steps[i].op != 0; i++) {
+	for (i = 0; i < sizeof(tc->steps) / sizeof(tc->steps[0]) &&
+	    tc->steps[i].op != 0; i++) {
 		const struct step *s = &tc->steps[i];
 		struct node_rec rec;
 		cJSON *j;
