@@ -100,23 +100,23 @@ static const struct check_case cidr_cases[] = {
 	{ "1.0.0.0/8", NULL },
 };
 
+/* Runs the cases through check (which parses tc->in itself) against
+ * the node's policy. */
 static void
-test_cidr(void **state)
+run_cases(const struct check_case *cases, size_t n,
+    int (*check)(const struct policy *, const char *, char *, size_t))
 {
 	struct policy p;
-	struct cidr c;
 	char why[256];
 	size_t i;
 	int r;
 
 	node_policy(&p);
-	for (i = 0; i < sizeof(cidr_cases) / sizeof(cidr_cases[0]); i++) {
-		const struct check_case *tc = &cidr_cases[i];
+	for (i = 0; i < n; i++) {
+		const struct check_case *tc = &cases[i];
 
-		assert_int_equal(cidr_parse(tc->in, strlen(tc->in), &c, NULL),
-		    0);
 		why[0] = '\0';
-		r = policy_check_cidr(&p, &c, why, sizeof(why));
+		r = check(&p, tc->in, why, sizeof(why));
 		if (tc->why == NULL && r != 0)
 			fail_msg("%s: refused (%s), want allowed", tc->in, why);
 		if (tc->why != NULL && (r != -1 || strstr(why, tc->why) ==
@@ -125,6 +125,31 @@ test_cidr(void **state)
 			    tc->in, r, why, tc->why);
 	}
 	policy_free(&p);
+}
+
+static int
+check_cidr(const struct policy *p, const char *s, char *why, size_t whysz)
+{
+	struct cidr c;
+
+	assert_int_equal(cidr_parse(s, strlen(s), &c, NULL), 0);
+	return policy_check_cidr(p, &c, why, whysz);
+}
+
+static int
+check_nexthop(const struct policy *p, const char *s, char *why, size_t whysz)
+{
+	struct addr a;
+
+	assert_int_equal(addr_parse(s, strlen(s), &a), 0);
+	return policy_check_nexthop(p, &a, why, whysz);
+}
+
+static void
+test_cidr(void **state)
+{
+	run_cases(cidr_cases, sizeof(cidr_cases) / sizeof(cidr_cases[0]),
+	    check_cidr);
 }
 
 static const struct check_case nexthop_cases[] = {
@@ -148,28 +173,8 @@ static const struct check_case nexthop_cases[] = {
 static void
 test_nexthop(void **state)
 {
-	struct policy p;
-	struct addr a;
-	char why[256];
-	size_t i;
-	int r;
-
-	node_policy(&p);
-	for (i = 0; i < sizeof(nexthop_cases) / sizeof(nexthop_cases[0]);
-	    i++) {
-		const struct check_case *tc = &nexthop_cases[i];
-
-		assert_int_equal(addr_parse(tc->in, strlen(tc->in), &a), 0);
-		why[0] = '\0';
-		r = policy_check_nexthop(&p, &a, why, sizeof(why));
-		if (tc->why == NULL && r != 0)
-			fail_msg("%s: refused (%s), want allowed", tc->in, why);
-		if (tc->why != NULL && (r != -1 || strstr(why, tc->why) ==
-		    NULL))
-			fail_msg("%s: %d \"%s\", want refused for \"%s\"",
-			    tc->in, r, why, tc->why);
-	}
-	policy_free(&p);
+	run_cases(nexthop_cases, sizeof(nexthop_cases) /
+	    sizeof(nexthop_cases[0]), check_nexthop);
 }
 
 /* IPv4-mapped IPv6 is refused even if a caller builds one by hand (the
