@@ -4,7 +4,9 @@
  * functions over struct cidr / struct addr: the worker checks its routes
  * with them, and a plugin may check the CIDRs of a state file the same
  * way. The caller fills in what the host knows (its own addresses, its
- * connected prefixes, the API server's addresses). */
+ * connected prefixes, the API server's addresses). A caller judging the
+ * own node's ranges adds no POLICY_CONNECTED entries: once pods run, the
+ * own range is on a bridge of this host. */
 #ifndef XCNI_POLICY_H
 #define XCNI_POLICY_H
 
