@@ -51,85 +51,146 @@ policy_init(struct policy *p, unsigned min_prefix_v4, unsigned min_prefix_v6)
 }
 
 void
-policy_free(struct policy *p)
+policy_clear(struct policy *p, enum policy_kind kind)
 {
-	free(p->entries);
-	p->entries = NULL;
-	p->n = p->cap = 0;
+	struct policy_set *set = &p->set[kind];
+
+	free(set->v);
+	memset(set, 0, sizeof(*set));
 }
 
-static bool
-has_entry(const struct policy *p, enum policy_kind kind, const struct cidr *c)
+void
+policy_free(struct policy *p)
 {
-	size_t i;
+	int k;
 
-	for (i = 0; i < p->n; i++)
-		if (p->entries[i].kind == kind &&
-		    cidr_cmp(&p->entries[i].cidr, c) == 0)
-			return true;
-	return false;
+	for (k = 0; k < POLICY_NKINDS; k++)
+		policy_clear(p, (enum policy_kind)k);
+}
+
+static int
+fam_index(const struct addr *a)
+{
+	return a->family == AF_INET ? 0 : 1;
+}
+
+/* The index of the first entry not below c; *found when it is c. */
+static size_t
+set_find(const struct policy_set *set, const struct cidr *c, bool *found)
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cidr_cmp(&set->v[mid], c) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < set->n && cidr_cmp(&set->v[lo], c) == 0;
+	return lo;
 }
 
 int
 policy_add(struct policy *p, enum policy_kind kind, const struct cidr *c)
 {
-	struct policy_entry *e;
-	struct cidr full = *c;
+	struct policy_set *set = &p->set[kind];
+	struct cidr full = *c, *v;
+	bool found;
+	size_t i;
 
 	if (kind == POLICY_OWN || kind == POLICY_SERVER)
 		full.len = (uint8_t)(addr_len(&c->addr) * 8);
-	if (has_entry(p, kind, &full))
+	cidr_mask(&full);
+	i = set_find(set, &full, &found);
+	if (found)
 		return 0;
-	if (p->n == p->cap) {
-		size_t cap = p->cap == 0 ? 8 : p->cap * 2;
+	if (set->n == set->cap) {
+		size_t cap = set->cap == 0 ? 8 : set->cap * 2;
 
-		if ((e = realloc(p->entries, cap * sizeof(*e))) == NULL) {
+		if ((v = realloc(set->v, cap * sizeof(*v))) == NULL) {
 			errno = ENOMEM;
 			return -1;
 		}
-		p->entries = e;
-		p->cap = cap;
+		set->v = v;
+		set->cap = cap;
 	}
-	p->entries[p->n].cidr = full;
-	p->entries[p->n++].kind = kind;
+	memmove(&set->v[i + 1], &set->v[i], (set->n - i) * sizeof(*v));
+	set->v[i] = full;
+	set->n++;
+	set->lens[fam_index(&full.addr)][full.len / 8] |=
+	    (uint8_t)(1u << (full.len % 8));
+	return 1;
+}
+
+int
+policy_take(struct policy *dst, const struct policy *src,
+    enum policy_kind kind)
+{
+	const struct policy_set *from = &src->set[kind];
+	struct policy_set *to = &dst->set[kind];
+	struct cidr *v = NULL;
+
+	if (from->n > 0 && (v = malloc(from->n * sizeof(*v))) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (from->n > 0)
+		memcpy(v, from->v, from->n * sizeof(*v));
+	free(to->v);
+	*to = *from;
+	to->v = v;
+	to->cap = from->n;
 	return 0;
 }
 
-void
-policy_clear(struct policy *p, enum policy_kind kind)
+size_t
+policy_count(const struct policy *p, enum policy_kind kind)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < p->n; i++)
-		if (p->entries[i].kind != kind)
-			p->entries[n++] = p->entries[i];
-	p->n = n;
-}
-
-static size_t
-count_kind(const struct policy *p, enum policy_kind kind)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < p->n; i++)
-		n += p->entries[i].kind == kind;
-	return n;
+	return p->set[kind].n;
 }
 
 bool
 policy_same(const struct policy *a, const struct policy *b,
     enum policy_kind kind)
 {
-	size_t i;
+	const struct policy_set *x = &a->set[kind], *y = &b->set[kind];
 
-	/* Entries are unique, so equal counts and inclusion is equality. */
-	if (count_kind(a, kind) != count_kind(b, kind))
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (a->entries[i].kind == kind &&
-		    !has_entry(b, kind, &a->entries[i].cidr))
-			return false;
-	return true;
+	/* Sorted and unique: equal sets are equal arrays. */
+	return x->n == y->n &&
+	    (x->n == 0 || memcmp(x->v, y->v, x->n * sizeof(*x->v)) == 0);
+}
+
+/* An entry of set that overlaps c, or NULL. One that contains c has one
+ * of the lengths present up to c's: look each up. One inside c sorts at
+ * or after c's address, and the first entry there starts with c's bits
+ * exactly when some entry does. */
+static const struct cidr *
+set_overlap(const struct policy_set *set, const struct cidr *c)
+{
+	const uint8_t *lens = set->lens[fam_index(&c->addr)];
+	struct cidr m;
+	bool found;
+	size_t i;
+	unsigned len;
+
+	if (set->n == 0)
+		return NULL;
+	for (len = 0; len <= c->len; len++) {
+		if (!(lens[len / 8] & (1u << (len % 8))))
+			continue;
+		m = *c;
+		m.len = (uint8_t)len;
+		cidr_mask(&m);
+		i = set_find(set, &m, &found);
+		if (found)
+			return &set->v[i];
+	}
+	i = set_find(set, c, &found);
+	if (i < set->n && cidr_contains(c, &set->v[i]))
+		return &set->v[i];
+	return NULL;
 }
 
 static bool
@@ -172,16 +233,14 @@ policy_check_cidr(const struct policy *p, const struct cidr *c,
 			return -1;
 		}
 	}
-	/* The most telling reason first, whatever order entries came in. */
+	/* The most telling reason first. */
 	for (k = 0; k < POLICY_NKINDS; k++) {
-		for (i = 0; i < p->n; i++) {
-			const struct policy_entry *e = &p->entries[i];
+		const struct cidr *e = set_overlap(&p->set[kind_order[k]], c);
 
-			if (e->kind != kind_order[k] || !overlap(c, &e->cidr))
-				continue;
+		if (e != NULL) {
 			seterr(why, whysz, "%s overlaps %s, %s",
-			    cidr_format(c, buf), kind_what[e->kind],
-			    cidr_format(&e->cidr, sbuf));
+			    cidr_format(c, buf), kind_what[kind_order[k]],
+			    cidr_format(e, sbuf));
 			return -1;
 		}
 	}
@@ -194,6 +253,7 @@ policy_check_nexthop(const struct policy *p, const struct addr *a,
 {
 	char buf[ADDR_STRLEN];
 	struct cidr host, sc;
+	bool found;
 	size_t i;
 
 	host.addr = *a;
@@ -206,13 +266,11 @@ policy_check_nexthop(const struct policy *p, const struct addr *a,
 			return -1;
 		}
 	}
-	for (i = 0; i < p->n; i++) {
-		if (p->entries[i].kind == POLICY_OWN &&
-		    cidr_cmp(&p->entries[i].cidr, &host) == 0) {
-			seterr(why, whysz, "nexthop %s is an address of this "
-			    "node", addr_format(a, buf));
-			return -1;
-		}
+	set_find(&p->set[POLICY_OWN], &host, &found);
+	if (found) {
+		seterr(why, whysz, "nexthop %s is an address of this node",
+		    addr_format(a, buf));
+		return -1;
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "addr.h"
 
@@ -30,29 +31,38 @@ enum policy_kind {
 	POLICY_NKINDS,
 };
 
-struct policy_entry {
-	struct cidr cidr;
-	enum policy_kind kind;
+/* The entries of one kind: sorted by address, then length, without
+ * duplicates, so that a check costs a few binary searches, not a scan (a
+ * node with kube-proxy in IPVS mode has an address per Service). */
+struct policy_set {
+	struct cidr *v;			/* owned */
+	size_t n, cap;
+	uint8_t lens[2][17];		/* the prefix lengths present, a bit
+					 * per length 0..128; [0] IPv4 */
 };
 
 /* Initialise with policy_init, free with policy_free. */
 struct policy {
 	unsigned min_prefix_v4, min_prefix_v6;
-	struct policy_entry *entries;	/* owned */
-	size_t n, cap;
+	struct policy_set set[POLICY_NKINDS];
 };
 
 void policy_init(struct policy *p, unsigned min_prefix_v4,
     unsigned min_prefix_v6);
 void policy_free(struct policy *p);
 
-/* Protects c as kind (an own address is added with its full length).
- * Adding an entry already there does nothing. Returns 0, or -1 with
- * errno ENOMEM. */
+/* Protects c as kind (an own or server address is added with its full
+ * length). Returns 1 when added, 0 when it was there, or -1 with errno
+ * ENOMEM. */
 int policy_add(struct policy *p, enum policy_kind kind, const struct cidr *c);
 /* Forgets every entry of kind (e.g. before re-reading the addresses). */
 void policy_clear(struct policy *p, enum policy_kind kind);
-/* True when a and b protect the same entries of kind, in any order. */
+/* The entries of kind in dst become those in src. Returns 0, or -1 with
+ * errno ENOMEM leaving dst as it was. */
+int policy_take(struct policy *dst, const struct policy *src,
+    enum policy_kind kind);
+size_t policy_count(const struct policy *p, enum policy_kind kind);
+/* True when a and b protect the same entries of kind. */
 bool policy_same(const struct policy *a, const struct policy *b,
     enum policy_kind kind);
 

@@ -166,18 +166,14 @@ static void
 local_reload(struct worker *w)
 {
 	struct policy fresh;
-	size_t i;
 
 	policy_init(&fresh, 0, 0);
 	if (local_load(&fresh) == 0 &&
 	    (!policy_same(&fresh, &w->policy, POLICY_OWN) ||
 	    !policy_same(&fresh, &w->policy, POLICY_CONNECTED))) {
-		policy_clear(&w->policy, POLICY_OWN);
-		policy_clear(&w->policy, POLICY_CONNECTED);
-		for (i = 0; i < fresh.n; i++)
-			if (policy_add(&w->policy, fresh.entries[i].kind,
-			    &fresh.entries[i].cidr) < 0)
-				fatal(1, "addresses");
+		if (policy_take(&w->policy, &fresh, POLICY_OWN) < 0 ||
+		    policy_take(&w->policy, &fresh, POLICY_CONNECTED) < 0)
+			fatal(1, "addresses");
 		log_info("addresses: changed, checking every node again");
 		nodes_recheck(w->nodes);
 	}
@@ -190,14 +186,14 @@ local_reload(struct worker *w)
 static bool
 server_add(struct worker *w, const char *text)
 {
-	size_t before = w->policy.n;
 	struct cidr c = { .len = 0 };
+	int r;
 
 	if (addr_parse(text, strcspn(text, "%"), &c.addr) < 0)
 		return false;
-	if (policy_add(&w->policy, POLICY_SERVER, &c) < 0)
+	if ((r = policy_add(&w->policy, POLICY_SERVER, &c)) < 0)
 		fatal(1, "API server");
-	if (w->policy.n == before)
+	if (r == 0)
 		return false;
 	log_info("API server address %s: no route may cover it", text);
 	return true;

@@ -34,7 +34,7 @@ node_policy(struct policy *p)
 	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
 		assert_int_equal(cidr_parse(entries[i].cidr,
 		    strlen(entries[i].cidr), &c, NULL), 0);
-		assert_int_equal(policy_add(p, entries[i].kind, &c), 0);
+		assert_int_equal(policy_add(p, entries[i].kind, &c), 1);
 	}
 }
 
@@ -224,7 +224,8 @@ test_min_prefix(void **state)
 	policy_free(&p);
 }
 
-/* Entries: unique, cleared by kind, compared by kind in any order. */
+/* Entries: unique, cleared and copied by kind, compared by kind in any
+ * order of adding. */
 static void
 test_entries(void **state)
 {
@@ -236,26 +237,76 @@ test_entries(void **state)
 	policy_init(&b, 8, 32);
 	assert_int_equal(cidr_parse("192.0.2.1/24", 12, &c1, NULL), 0);
 	assert_int_equal(cidr_parse("2001:db8::/64", 13, &c2, NULL), 0);
+	assert_int_equal(policy_add(&a, POLICY_CONNECTED, &c1), 1);
+	assert_int_equal(policy_add(&a, POLICY_CONNECTED, &c2), 1);
 	assert_int_equal(policy_add(&a, POLICY_CONNECTED, &c1), 0);
-	assert_int_equal(policy_add(&a, POLICY_CONNECTED, &c2), 0);
-	assert_int_equal(policy_add(&a, POLICY_CONNECTED, &c1), 0);
-	assert_int_equal(a.n, 2);
+	assert_int_equal(policy_count(&a, POLICY_CONNECTED), 2);
 	assert_false(policy_same(&a, &b, POLICY_CONNECTED));
-	assert_int_equal(policy_add(&b, POLICY_CONNECTED, &c2), 0);
-	assert_int_equal(policy_add(&b, POLICY_CONNECTED, &c1), 0);
-	assert_int_equal(policy_add(&b, POLICY_SERVER, &c1), 0);
+	assert_int_equal(policy_add(&b, POLICY_CONNECTED, &c2), 1);
+	assert_int_equal(policy_add(&b, POLICY_CONNECTED, &c1), 1);
+	assert_int_equal(policy_add(&b, POLICY_SERVER, &c1), 1);
 	assert_true(policy_same(&a, &b, POLICY_CONNECTED));
 	assert_false(policy_same(&a, &b, POLICY_SERVER));
 	/* A server address is protected as a host. */
-	assert_int_equal(b.entries[2].cidr.len, 32);
+	assert_int_equal(b.set[POLICY_SERVER].v[0].len, 32);
 	policy_clear(&a, POLICY_CONNECTED);
-	assert_int_equal(a.n, 0);
+	assert_int_equal(policy_count(&a, POLICY_CONNECTED), 0);
 	assert_int_equal(policy_check_cidr(&a, &c1, why, sizeof(why)), 0);
+	assert_int_equal(policy_take(&a, &b, POLICY_CONNECTED), 0);
+	assert_true(policy_same(&a, &b, POLICY_CONNECTED));
+	assert_int_equal(policy_check_cidr(&a, &c1, why, sizeof(why)), -1);
 	policy_clear(&b, POLICY_CONNECTED);
-	assert_int_equal(b.n, 1);
-	assert_int_equal(b.entries[0].kind, POLICY_SERVER);
+	assert_int_equal(policy_count(&b, POLICY_SERVER), 1);
+	assert_int_equal(policy_count(&a, POLICY_CONNECTED), 2);
 	policy_free(&a);
 	policy_free(&b);
+}
+
+/* The binary searches against a scan of every entry: prefixes of every
+ * length, inside, around and beside many entries of mixed lengths. */
+static void
+test_many(void **state)
+{
+	struct policy p;
+	struct cidr e[600], c;
+	char why[128];
+	unsigned i, j, seed = 1;
+	size_t n = 0;
+
+	policy_init(&p, 1, 1);
+	for (i = 0; i < 600; i++) {
+		memset(&e[n], 0, sizeof(e[n]));
+		e[n].addr.family = AF_INET;
+		seed = seed * 1103515245 + 12345;
+		e[n].addr.bytes[0] = 10;
+		e[n].addr.bytes[1] = (uint8_t)(seed >> 16);
+		e[n].addr.bytes[2] = (uint8_t)(seed >> 8);
+		e[n].addr.bytes[3] = (uint8_t)seed;
+		e[n].len = (uint8_t)(12 + seed % 21);
+		cidr_mask(&e[n]);
+		if (policy_add(&p, POLICY_CONNECTED, &e[n]) == 1)
+			n++;
+	}
+	for (i = 0; i < 3000; i++) {
+		bool want = false;
+
+		memset(&c, 0, sizeof(c));
+		c.addr.family = AF_INET;
+		seed = seed * 1103515245 + 12345;
+		c.addr.bytes[0] = 10;
+		c.addr.bytes[1] = (uint8_t)(seed >> 16);
+		c.addr.bytes[2] = (uint8_t)(seed >> 8);
+		c.addr.bytes[3] = (uint8_t)(seed >> 24);
+		c.len = (uint8_t)(8 + seed % 25);
+		cidr_mask(&c);
+		for (j = 0; j < n; j++)
+			want |= cidr_contains(&c, &e[j]) ||
+			    cidr_contains(&e[j], &c);
+		if ((policy_check_cidr(&p, &c, why, sizeof(why)) < 0) != want)
+			fail_msg("case %u: %s: want %s", i, why,
+			    want ? "refused" : "allowed");
+	}
+	policy_free(&p);
 }
 
 int
@@ -267,6 +318,7 @@ main(void)
 		cmocka_unit_test(test_mapped),
 		cmocka_unit_test(test_min_prefix),
 		cmocka_unit_test(test_entries),
+		cmocka_unit_test(test_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
