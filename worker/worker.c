@@ -775,11 +775,12 @@ run(struct worker *w)
 				return 0;
 			if (fd == rfd && rt_monitor_process(w->rt) < 0)
 				log_warnx("routes: monitor failed");
-			if (fd == rfd && rt_addresses_changed(w->rt))
-				local_reload(w);
 			if (fd == w->ipc)
 				ipc_handle(w);
 		}
+		/* Heard by the monitor, or maybe missed during a resync. */
+		if (rt_addresses_changed(w->rt))
+			local_reload(w);
 		/* The client decides itself whether its fd or a deadline has
 		 * work; without either this returns at once. */
 		kube_watch_process(w->watch);
