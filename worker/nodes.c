@@ -361,7 +361,7 @@ evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
     struct note *nt)
 {
 	struct target tg = { false, 0 };
-	char buf[ADDR_STRLEN], why[128];
+	char buf[ADDR_STRLEN], why[192];
 	const struct node *me = t->me;
 	const struct addr *own;
 

@@ -205,7 +205,7 @@ static void
 server_protect(struct worker *w, const char *server)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	char *host = NULL, text[INET6_ADDRSTRLEN + 8];
+	char *host = NULL, text[NI_MAXHOST];
 	CURLU *u = curl_url();
 	size_t n;
 	int r;
