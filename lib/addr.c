@@ -162,6 +162,12 @@ cidr_contains(const struct cidr *c, const struct cidr *inner)
 	    (uint8_t)(0xff00 >> rest)) == 0;
 }
 
+bool
+cidr_overlap(const struct cidr *a, const struct cidr *b)
+{
+	return cidr_contains(a, b) || cidr_contains(b, a);
+}
+
 char *
 addr_format(const struct addr *a, char *buf)
 {

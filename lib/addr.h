@@ -38,6 +38,8 @@ int cidr_cmp(const struct cidr *a, const struct cidr *b);
 bool addr_is_v6_linklocal(const struct addr *a);
 /* True when c contains inner (same family, inner at least as long). */
 bool cidr_contains(const struct cidr *c, const struct cidr *inner);
+/* True when a and b share an address (one contains the other). */
+bool cidr_overlap(const struct cidr *a, const struct cidr *b);
 
 /* buf must hold ADDR_STRLEN bytes; returns buf. */
 char *addr_format(const struct addr *a, char *buf);

@@ -193,12 +193,6 @@ set_overlap(const struct policy_set *set, const struct cidr *c)
 	return NULL;
 }
 
-static bool
-overlap(const struct cidr *a, const struct cidr *b)
-{
-	return cidr_contains(a, b) || cidr_contains(b, a);
-}
-
 static void
 special_cidr(const struct special *s, struct cidr *c)
 {
@@ -226,7 +220,7 @@ policy_check_cidr(const struct policy *p, const struct cidr *c,
 	}
 	for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
 		special_cidr(&specials[i], &sc);
-		if (overlap(c, &sc)) {
+		if (cidr_overlap(c, &sc)) {
 			seterr(why, whysz, "%s overlaps the %s range %s",
 			    cidr_format(c, buf), specials[i].what,
 			    cidr_format(&sc, sbuf));

@@ -53,7 +53,6 @@ struct nodes {
 	bool listed;			/* the first list is complete */
 	uint64_t seq;			/* claims taken since */
 	struct node *me;		/* the own node, once seen */
-	size_t linklocal;		/* nodes with a link-local via */
 };
 
 #define INITIAL_BUCKETS 64
@@ -350,6 +349,21 @@ allowed(const struct nodes *t, const struct cidr *c)
 	return false;
 }
 
+/* The own node's range that c overlaps, or NULL: a route to a part of it
+ * would take this node's own pods, a route to all of it every pod's way
+ * home. */
+static const struct cidr *
+own_range(const struct nodes *t, const struct cidr *c)
+{
+	const struct claim *own;
+
+	if (t->me == NULL)
+		return NULL;
+	own = &t->me->claim[node_family_index(&c->addr)];
+	return own->has_cidr && cidr_overlap(&own->cidr, c) ? &own->cidr :
+	    NULL;
+}
+
 /* The desired state of one claim. */
 struct target {
 	bool active;
@@ -364,6 +378,7 @@ evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
 	char buf[ADDR_STRLEN], why[192];
 	const struct node *me = t->me;
 	const struct addr *own;
+	const struct cidr *mine;
 
 	if (!c->has_cidr)
 		return tg;
@@ -382,6 +397,12 @@ evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
 	if (policy_check_cidr(t->policy, &c->cidr, why, sizeof(why)) < 0 ||
 	    policy_check_nexthop(t->policy, &c->via, why, sizeof(why)) < 0) {
 		note_add(nt, "refused: %s", why);
+		nt->refused = true;
+		return tg;
+	}
+	if ((mine = own_range(t, &c->cidr)) != NULL) {
+		note_add(nt, "refused: %s overlaps this node's pod range %s",
+		    cidr_format(&c->cidr, buf), cidr_format(mine, why));
 		nt->refused = true;
 		return tg;
 	}
@@ -531,13 +552,6 @@ names_grow(struct nodes *t)
 	t->n_names = n;
 }
 
-static bool
-has_linklocal(const struct node *n)
-{
-	return !n->self && n->claim[NODE_V6].has_via &&
-	    addr_is_v6_linklocal(&n->claim[NODE_V6].via);
-}
-
 /* What is known about n before it is evaluated, so that judging it
  * again writes the same note. */
 static void
@@ -552,15 +566,13 @@ note_start(const struct node *n, struct note *nt)
 		note_add(nt, "being deleted");
 }
 
-/* Judges the nodes again on their last facts (all, or those with a
- * link-local nexthop). Rare, so a scan is fine. */
-static void
-recheck(struct nodes *t, bool only_linklocal)
+/* Judges every node again on its last facts. Rare (the policy or the own
+ * node changed), so a scan is fine. */
+void
+nodes_recheck(struct nodes *t)
 {
 	size_t i;
 
-	if (only_linklocal && t->linklocal == 0)
-		return;
 	for (i = 0; i < t->n_names; i++) {
 		struct node *n;
 
@@ -568,20 +580,12 @@ recheck(struct nodes *t, bool only_linklocal)
 			struct claim next[NODE_NFAM];
 			struct note nt;
 
-			if (only_linklocal && !has_linklocal(n))
-				continue;
 			note_start(n, &nt);
 			memcpy(next, n->claim, sizeof(next));
 			apply(t, n, next, false, &nt);
 			log_note(n, &nt);
 		}
 	}
-}
-
-void
-nodes_recheck(struct nodes *t)
-{
-	recheck(t, false);
 }
 
 static void
@@ -648,11 +652,7 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 	}
 	decoded_set(n, rec->note);
 	note_start(n, &nt);
-	if (has_linklocal(n))
-		t->linklocal--;
 	apply(t, n, next, force, &nt);
-	if (has_linklocal(n))
-		t->linklocal++;
 	log_note(n, &nt);
 	if (self_changed) {
 		/* apply keeps only the facts of claims that route (or block);
@@ -662,8 +662,9 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 			n->claim[fam].via = next[fam].via;
 		}
 		t->ops->self(t->arg, rec);
-		/* Link-local nexthops may now go out of another link. */
-		recheck(t, true);
+		/* Its ranges are refused to the others; link-local nexthops
+		 * may now go out of another link. */
+		nodes_recheck(t);
 	}
 }
 
@@ -675,8 +676,6 @@ unlink_node(struct nodes *t, struct node **pp)
 	struct note nt = { "", 0, false };
 
 	memset(next, 0, sizeof(next));
-	if (has_linklocal(n))
-		t->linklocal--;
 	apply(t, n, next, false, &nt);
 	*pp = n->next;
 	t->nodes--;

@@ -28,7 +28,7 @@ struct nodes_ops {
 struct nodes;
 
 /* self is the own node's name: its CIDRs are never routed, and another
- * node claiming one of them gets no route. allowed (n_allowed > 0) limits
+ * node's CIDR that overlaps one of them gets no route (a refusal). allowed (n_allowed > 0) limits
  * the routed CIDRs to those inside one of its entries. Every CIDR and
  * nexthop must pass policy (kept by the caller, who may change it and then
  * calls nodes_recheck); a refusal is logged once per change, as a
@@ -51,8 +51,7 @@ void nodes_recheck(struct nodes *t);
 /* A full list starts: nodes_sweep removes every node that no nodes_update
  * reported since the last nodes_mark. A list that fails is never swept;
  * the next one marks again.
- * Two nodes claiming one CIDR: the own node wins; else the claim seen
- * first since the first sweep (a node that moves into a CIDR claims it
+ * Two nodes claiming one CIDR: the claim seen first since the first sweep (a node that moves into a CIDR claims it
  * anew; a new nexthop keeps its place); between claims already there
  * before it, the oldest node (creationTimestamp), then the first name. */
 void nodes_mark(struct nodes *t);
