@@ -68,7 +68,7 @@ cidr_parse(const char *s, size_t n, struct cidr *c, bool *had_host_bits)
 	size_t i, alen;
 	unsigned len = 0;
 	int mapped;
-	bool host_bits = false;
+	bool host_bits;
 
 	trim(&s, &n);
 	slash = memchr(s, '/', n);
@@ -95,17 +95,27 @@ cidr_parse(const char *s, size_t n, struct cidr *c, bool *had_host_bits)
 	if (len > addr_len(&c->addr) * 8)
 		return -1;
 	c->len = (uint8_t)len;
+	host_bits = cidr_mask(c);
+	if (had_host_bits != NULL)
+		*had_host_bits = host_bits;
+	return 0;
+}
+
+bool
+cidr_mask(struct cidr *c)
+{
+	bool host_bits = false;
+	unsigned i;
+
 	for (i = 0; i < 16; i++) {
-		unsigned bits = i * 8 >= len ? 0 : len - i * 8;
+		unsigned bits = i * 8 >= c->len ? 0 : c->len - i * 8;
 		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
 
 		if (c->addr.bytes[i] & ~mask)
 			host_bits = true;
 		c->addr.bytes[i] &= mask;
 	}
-	if (had_host_bits != NULL)
-		*had_host_bits = host_bits;
-	return 0;
+	return host_bits;
 }
 
 size_t
@@ -150,6 +160,12 @@ cidr_contains(const struct cidr *c, const struct cidr *inner)
 		return false;
 	return rest == 0 || ((c->addr.bytes[full] ^ inner->addr.bytes[full]) &
 	    (uint8_t)(0xff00 >> rest)) == 0;
+}
+
+bool
+cidr_overlap(const struct cidr *a, const struct cidr *b)
+{
+	return cidr_contains(a, b) || cidr_contains(b, a);
 }
 
 char *

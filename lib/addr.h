@@ -29,12 +29,17 @@ struct cidr {
 int addr_parse(const char *s, size_t n, struct addr *a);
 int cidr_parse(const char *s, size_t n, struct cidr *c, bool *had_host_bits);
 
+/* Clears the host bits of c (c->len set); returns whether any were set. */
+bool cidr_mask(struct cidr *c);
+
 size_t addr_len(const struct addr *a);		/* 4 or 16 */
 int addr_cmp(const struct addr *a, const struct addr *b);
 int cidr_cmp(const struct cidr *a, const struct cidr *b);
 bool addr_is_v6_linklocal(const struct addr *a);
 /* True when c contains inner (same family, inner at least as long). */
 bool cidr_contains(const struct cidr *c, const struct cidr *inner);
+/* True when a and b share an address (one contains the other). */
+bool cidr_overlap(const struct cidr *a, const struct cidr *b);
 
 /* buf must hold ADDR_STRLEN bytes; returns buf. */
 char *addr_format(const struct addr *a, char *buf);

@@ -14,6 +14,7 @@
 
 #include "atomic.h"
 #include "conf.h"
+#include "policy.h"
 
 #define CONF_SIZE_MAX		(1024 * 1024)
 #define CONF_LINE_MAX		4096
@@ -34,7 +35,8 @@ enum gkey {
 
 enum nkey {
 	N_CIDR_ANNOTATION, N_ADDRESS_ANNOTATION, N_PROTOCOL, N_TABLE, N_METRIC,
-	N_MTU, N_CNI_CONF, N_BRIDGE, N_IPAM_DATA_DIR, N_ALLOWED_CIDRS, N_COUNT
+	N_MTU, N_CNI_CONF, N_BRIDGE, N_IPAM_DATA_DIR, N_ALLOWED_CIDRS,
+	N_MIN_PREFIX_V4, N_MIN_PREFIX_V6, N_COUNT
 };
 
 #define KEYS_MAX N_COUNT
@@ -48,7 +50,7 @@ static const char *const gkey_names[G_COUNT] = {
 static const char *const nkey_names[N_COUNT] = {
 	"cidr-annotation", "address-annotation", "protocol", "table",
 	"metric", "mtu", "cni-conf", "bridge", "ipam-data-dir",
-	"allowed-cidrs",
+	"allowed-cidrs", "min-prefix-v4", "min-prefix-v6",
 };
 
 /* iproute2's rt_protos: numbers routing daemons put on their routes. A
@@ -992,6 +994,26 @@ metric_resolve(struct parser *p, const struct slot *sl, struct net_config *net)
 	free(v);
 }
 
+/* Shorter route prefixes than this are refused (lib/policy.h); a network
+ * that really routes bigger ranges may lower it, to 1 at least: a /0 is
+ * a default route, never a node's range. */
+static void
+min_prefix_resolve(struct parser *p, const struct slot *sl, const char *key,
+    unsigned bits, unsigned *out)
+{
+	unsigned long n;
+	char *v;
+
+	if (value_get(p, sl, key, &v) <= 0)
+		return;
+	if (!uint_parse(v, bits, &n) || n == 0)
+		error_at(p, sl->line, "%s: \"%s\" is not allowed; use a number "
+		    "in 1..%u", key, show(v).s, bits);
+	else
+		*out = (unsigned)n;
+	free(v);
+}
+
 static void
 mtu_resolve(struct parser *p, const struct slot *sl, struct net_config *net)
 {
@@ -1154,6 +1176,12 @@ net_resolve(struct parser *p, struct section *s, struct net_config *net)
 	    &net->ipam_data_dir);
 	free(dflt);
 	allowed_cidrs_resolve(p, s, net);
+	net->min_prefix_v4 = POLICY_MIN_PREFIX_V4;
+	net->min_prefix_v6 = POLICY_MIN_PREFIX_V6;
+	min_prefix_resolve(p, &s->slot[N_MIN_PREFIX_V4], "min-prefix-v4", 32,
+	    &net->min_prefix_v4);
+	min_prefix_resolve(p, &s->slot[N_MIN_PREFIX_V6], "min-prefix-v6", 128,
+	    &net->min_prefix_v6);
 }
 
 static unsigned
@@ -1391,6 +1419,8 @@ net_print(const struct net_config *net, FILE *out)
 		fprintf(out, "%s%s", i > 0 ? ", " : "",
 		    cidr_format(&net->allowed_cidrs[i], buf));
 	putc('\n', out);
+	fprintf(out, "min-prefix-v4 = %u\n", net->min_prefix_v4);
+	fprintf(out, "min-prefix-v6 = %u\n", net->min_prefix_v6);
 }
 
 void
@@ -1435,6 +1465,8 @@ net_config_equal(const struct net_config *a, const struct net_config *b)
 	    a->metric == b->metric && a->mtu == b->mtu &&
 	    str_eq(a->cni_conf, b->cni_conf) && str_eq(a->bridge, b->bridge) &&
 	    str_eq(a->ipam_data_dir, b->ipam_data_dir) &&
+	    a->min_prefix_v4 == b->min_prefix_v4 &&
+	    a->min_prefix_v6 == b->min_prefix_v6 &&
 	    a->n_allowed_cidrs == b->n_allowed_cidrs &&
 	    (a->n_allowed_cidrs == 0 || memcmp(a->allowed_cidrs,
 	    b->allowed_cidrs, a->n_allowed_cidrs * sizeof(struct cidr)) == 0);

@@ -26,6 +26,8 @@ struct net_config {
 	char *ipam_data_dir;		/* host-local dataDir under /run; NULL: no conflist */
 	struct cidr *allowed_cidrs;	/* empty: any CIDR is routed */
 	size_t n_allowed_cidrs;
+	unsigned min_prefix_v4;		/* shortest routed prefix, 1..32 */
+	unsigned min_prefix_v6;		/* 1..128 */
 };
 
 struct config {

@@ -1359,3 +1359,15 @@ kube_watch_process(struct kube_watch *w)
 	if (w->easy == NULL && w->next_at >= 0 && w->next_at <= now)
 		start(w);
 }
+
+const char *
+kube_watch_peer(const struct kube_watch *w)
+{
+	char *ip = NULL;
+
+	if (w->easy == NULL ||
+	    curl_easy_getinfo(w->easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK ||
+	    ip == NULL || *ip == '\0')
+		return NULL;
+	return ip;
+}

@@ -123,6 +123,11 @@ void kube_watch_relist(struct kube_watch *w);
  * that reconnects and resumes stays synced). */
 bool kube_watch_synced(const struct kube_watch *w);
 const struct kube_watch_stats *kube_watch_stats(const struct kube_watch *w);
+/* The address the current transfer is connected to (libcurl's
+ * CURLINFO_PRIMARY_IP, as text), or NULL outside a transfer or before it
+ * connects; callable from the object callback. Valid until the next call
+ * into the watch. */
+const char *kube_watch_peer(const struct kube_watch *w);
 
 /* --- building blocks, exposed for tests and fuzzing --------------------- */
 

@@ -78,21 +78,93 @@ log_level_name(enum log_level level)
 	return level_names[level];
 }
 
+/* Length of the valid UTF-8 sequence at s[0..n) that is not a control
+ * character (C1 included), or 0. */
+static size_t
+utf8_printable(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* C1 controls; overlong forms, surrogates, beyond U+10FFFF. */
+	if ((s[0] == 0xc2 && s[1] < 0xa0) || (s[0] == 0xe0 && s[1] < 0xa0) ||
+	    (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+	    (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+void
+log_escape(const char *in, char *out, size_t outsz)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = strlen(in), o = 0, len;
+	char esc[5];
+
+	if (outsz == 0)
+		return;
+	while (n > 0) {
+		if ((len = utf8_printable(s, n)) == 0) {
+			len = 1;
+			if (*s == '\n' || *s == '\r' || *s == '\t')
+				snprintf(esc, sizeof(esc), "\\%c", *s == '\n' ?
+				    'n' : *s == '\r' ? 'r' : 't');
+			else
+				snprintf(esc, sizeof(esc), "\\x%02x", *s);
+		} else {
+			memcpy(esc, s, len);
+			esc[len] = '\0';
+		}
+		if (o + strlen(esc) + sizeof(LOG_CUT) > outsz) {
+			memcpy(out + o, LOG_CUT, sizeof(LOG_CUT));
+			return;
+		}
+		memcpy(out + o, esc, strlen(esc));
+		o += strlen(esc);
+		s += len;
+		n -= len;
+	}
+	out[o] = '\0';
+}
+
+/* Every message is escaped here rather than at the call sites: Node
+ * names, annotations and the API server's messages reach the log from
+ * many places, and one newline or ESC among them would forge a line or
+ * drive the reader's terminal. Here no call site can forget. */
 static void
 log_vemit(enum log_level level, int errnum, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char msg[LOG_MSG_MAX + 1], out[LOG_MSG_MAX + 1];
+	int n;
 
 	if (level > log_level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n > LOG_MSG_MAX)
+		memcpy(msg + LOG_MSG_MAX - strlen(LOG_CUT), LOG_CUT,
+		    sizeof(LOG_CUT));
+	log_escape(msg, out, sizeof(out));
 	/* One fprintf per line, so lines of concurrent processes do not mix. */
 	if (errnum != 0)
 		fprintf(stderr, "%s: %s: %s: %s\n", log_ident,
-		    level_names[level], msg, strerror(errnum));
+		    level_names[level], out, strerror(errnum));
 	else
 		fprintf(stderr, "%s: %s: %s\n", log_ident, level_names[level],
-		    msg);
+		    out);
 }
 
 #define LOG_BODY(level, errnum) do {			\

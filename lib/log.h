@@ -3,6 +3,7 @@
 #define XCNI_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_LVL_ERROR,
@@ -32,6 +33,16 @@ void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_trace(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* The longest message logged (bytes, escaped); a longer one ends in
+ * LOG_CUT. */
+#define LOG_MSG_MAX	1024
+#define LOG_CUT		"..."
+/* Copies in to out (outsz bytes, NUL-terminated) with every control
+ * character (C0, DEL, C1) and every byte that is not UTF-8 written as
+ * \n, \r, \t or \xHH, so that text from outside cannot start a line or
+ * send a terminal escape; cut with LOG_CUT where out is full. Every log_*
+ * message passes through it. */
+void log_escape(const char *in, char *out, size_t outsz);
 /* Formats an error message for a caller's buffer (err, errsz), for
  * functions that report rather than log. */
 void seterr(char *err, size_t errsz, const char *fmt, ...) LOG_PRINTF(3, 4);

@@ -18,6 +18,7 @@ struct claim {
 	struct cidr cidr;
 	struct addr via;
 	unsigned oif;
+	uint64_t seq;			/* when it took its CIDR; 0: at the first list */
 	uint8_t fam;			/* index in node->claim */
 	bool has_cidr, has_via;
 	bool active;			/* in the CIDR index */
@@ -31,6 +32,7 @@ struct node {
 	uint32_t gen;			/* nodes_mark generation last seen in */
 	bool self, deleting;
 	int64_t created;
+	char *decoded;			/* the decoder's note; NULL: none */
 	struct claim claim[NODE_NFAM];
 	char name[];
 };
@@ -38,6 +40,7 @@ struct node {
 struct nodes {
 	const struct nodes_ops *ops;
 	void *arg;
+	const struct policy *policy;
 	char *self;
 	struct cidr *allowed;
 	size_t n_allowed;
@@ -47,8 +50,9 @@ struct nodes {
 	size_t n_cidrs, claims;
 	size_t routes;
 	uint32_t gen;
+	bool listed;			/* the first list is complete */
+	uint64_t seq;			/* claims taken since */
 	struct node *me;		/* the own node, once seen */
-	size_t linklocal;		/* nodes with a link-local via */
 };
 
 #define INITIAL_BUCKETS 64
@@ -90,10 +94,11 @@ xcalloc(size_t n, size_t size)
 
 struct nodes *
 nodes_new(const char *self, const struct cidr *allowed, size_t n_allowed,
-    const struct nodes_ops *ops, void *arg)
+    const struct policy *policy, const struct nodes_ops *ops, void *arg)
 {
 	struct nodes *t = xcalloc(1, sizeof(*t));
 
+	t->policy = policy;
 	t->ops = ops;
 	t->arg = arg;
 	if ((t->self = strdup(self)) == NULL)
@@ -121,6 +126,7 @@ nodes_free(struct nodes *t)
 
 		for (n = t->names[i]; n != NULL; n = next) {
 			next = n->next;
+			free(n->decoded);
 			free(n);
 		}
 	}
@@ -141,6 +147,12 @@ size_t
 nodes_routes(const struct nodes *t)
 {
 	return t->routes;
+}
+
+bool
+nodes_self_known(const struct nodes *t)
+{
+	return t->me != NULL;
 }
 
 /* --- the CIDR index ------------------------------------------------------ */
@@ -194,8 +206,12 @@ cidrs_remove(struct nodes *t, struct claim *c)
 	t->claims--;
 }
 
-/* Whether a should win dst over b: the own node always, then the oldest,
- * then the first name, so that every worker picks the same node. */
+/* Whether a should win dst over b: the own node always; then the claim
+ * this worker saw first, so that a newcomer cannot take a CIDR in use and
+ * an old node cannot take a newcomer's (moving into a CIDR is a new
+ * claim); between claims present at the first list, where this worker
+ * cannot know which came first, the oldest node, then the first name, as
+ * every worker started then decides. */
 static bool
 claim_wins(struct claim *a, struct claim *b)
 {
@@ -203,6 +219,8 @@ claim_wins(struct claim *a, struct claim *b)
 
 	if (na->self != nb->self)
 		return na->self;
+	if (a->seq != b->seq)
+		return a->seq < b->seq;
 	if (na->created != nb->created)
 		return na->created < nb->created;
 	return strcmp(na->name, nb->name) < 0;
@@ -294,6 +312,7 @@ settle(struct nodes *t, const struct prior *p)
 struct note {
 	char text[NODE_NOTE_MAX + 1];
 	size_t len;
+	bool refused;		/* the route policy refused something */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -330,6 +349,21 @@ allowed(const struct nodes *t, const struct cidr *c)
 	return false;
 }
 
+/* The own node's range that c overlaps, or NULL: a route to a part of it
+ * would take this node's own pods, a route to all of it every pod's way
+ * home. */
+static const struct cidr *
+own_range(const struct nodes *t, const struct cidr *c)
+{
+	const struct claim *own;
+
+	if (t->me == NULL)
+		return NULL;
+	own = &t->me->claim[node_family_index(&c->addr)];
+	return own->has_cidr && cidr_overlap(&own->cidr, c) ? &own->cidr :
+	    NULL;
+}
+
 /* The desired state of one claim. */
 struct target {
 	bool active;
@@ -341,9 +375,10 @@ evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
     struct note *nt)
 {
 	struct target tg = { false, 0 };
-	char buf[ADDR_STRLEN];
+	char buf[ADDR_STRLEN], why[192];
 	const struct node *me = t->me;
 	const struct addr *own;
+	const struct cidr *mine;
 
 	if (!c->has_cidr)
 		return tg;
@@ -357,6 +392,18 @@ evaluate(const struct nodes *t, const struct node *n, const struct claim *c,
 	if (!allowed(t, &c->cidr)) {
 		note_add(nt, "%s is outside allowed-cidrs",
 		    cidr_format(&c->cidr, buf));
+		return tg;
+	}
+	if (policy_check_cidr(t->policy, &c->cidr, why, sizeof(why)) < 0 ||
+	    policy_check_nexthop(t->policy, &c->via, why, sizeof(why)) < 0) {
+		note_add(nt, "refused: %s", why);
+		nt->refused = true;
+		return tg;
+	}
+	if ((mine = own_range(t, &c->cidr)) != NULL) {
+		note_add(nt, "refused: %s overlaps this node's pod range %s",
+		    cidr_format(&c->cidr, buf), cidr_format(mine, why));
+		nt->refused = true;
 		return tg;
 	}
 	if (addr_is_v6_linklocal(&c->via)) {
@@ -388,6 +435,7 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 	struct prior prior[2 * NODE_NFAM];
 	struct target tg[NODE_NFAM];
 	size_t np = 0, i, j;
+	bool same;
 	int fam;
 
 	for (fam = 0; fam < NODE_NFAM; fam++) {
@@ -408,6 +456,9 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 			tg[fam].active = c->active;
 			continue;
 		}
+		/* A new nexthop on the same CIDR keeps the claim's place. */
+		same = c->active && tg[fam].active &&
+		    cidr_cmp(&c->cidr, &x->cidr) == 0;
 		if (c->active)
 			prior_take(t, &c->cidr, &prior[np++]);
 		if (tg[fam].active)
@@ -426,8 +477,10 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 			char buf[ADDR_STRLEN];
 
 			best = cidrs_scan(t, &c->cidr, &routed, &count);
+			if (!same)
+				c->seq = t->listed ? ++t->seq : 0;
 			cidrs_insert(t, c);
-			if (best != NULL)
+			if (best != NULL && !same)
 				log_warnx("node %s: %s is also claimed by node "
 				    "%s; %s wins", n->name,
 				    cidr_format(&c->cidr, buf),
@@ -458,6 +511,9 @@ log_note(struct node *n, const struct note *nt)
 	n->note_hash = h;
 	if (nt->len == 0)
 		log_info("node %s: usable again", n->name);
+	else if (nt->refused)
+		log_warnx("node %s: %s%s", n->name, routed ? "" : "no routes: ",
+		    nt->text);
 	else if (routed || n->self)
 		log_info("node %s: %s", n->name, nt->text);
 	else
@@ -496,36 +552,51 @@ names_grow(struct nodes *t)
 	t->n_names = n;
 }
 
-static bool
-has_linklocal(const struct node *n)
+/* What is known about n before it is evaluated, so that judging it
+ * again writes the same note. */
+static void
+note_start(const struct node *n, struct note *nt)
 {
-	return !n->self && n->claim[NODE_V6].has_via &&
-	    addr_is_v6_linklocal(&n->claim[NODE_V6].via);
+	nt->text[0] = '\0';
+	nt->len = 0;
+	nt->refused = false;
+	if (n->decoded != NULL)
+		note_add(nt, "%s", n->decoded);
+	if (n->deleting && !n->self)
+		note_add(nt, "being deleted");
 }
 
-/* The own node's addresses changed: link-local nexthops may now go out of
- * another link. Rare, so a scan is fine. */
-static void
-relink(struct nodes *t)
+/* Judges every node again on its last facts. Rare (the policy or the own
+ * node changed), so a scan is fine. */
+void
+nodes_recheck(struct nodes *t)
 {
 	size_t i;
 
-	if (t->linklocal == 0)
-		return;
 	for (i = 0; i < t->n_names; i++) {
 		struct node *n;
 
 		for (n = t->names[i]; n != NULL; n = n->next) {
 			struct claim next[NODE_NFAM];
-			struct note nt = { "", 0 };
+			struct note nt;
 
-			if (!has_linklocal(n))
-				continue;
+			note_start(n, &nt);
 			memcpy(next, n->claim, sizeof(next));
 			apply(t, n, next, false, &nt);
 			log_note(n, &nt);
 		}
 	}
+}
+
+static void
+decoded_set(struct node *n, const char *note)
+{
+	if (n->decoded != NULL && strcmp(n->decoded, note) == 0)
+		return;
+	free(n->decoded);
+	n->decoded = NULL;
+	if (note[0] != '\0' && (n->decoded = strdup(note)) == NULL)
+		fatal(1, "nodes");
 }
 
 void
@@ -534,7 +605,7 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 	uint32_t h = fnv(FNV_INIT, rec->name, strlen(rec->name));
 	struct node **pp = names_slot(t, rec->name, h), *n = *pp;
 	struct claim next[NODE_NFAM];
-	struct note nt = { "", 0 };
+	struct note nt;
 	bool force = false, self_changed = false;
 	int fam;
 
@@ -579,15 +650,9 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 		    addr_cmp(&next[fam].via, &n->claim[fam].via) != 0))
 			self_changed = true;
 	}
-	if (rec->note[0] != '\0')
-		note_add(&nt, "%s", rec->note);
-	if (rec->deleting && !n->self)
-		note_add(&nt, "being deleted");
-	if (has_linklocal(n))
-		t->linklocal--;
+	decoded_set(n, rec->note);
+	note_start(n, &nt);
 	apply(t, n, next, force, &nt);
-	if (has_linklocal(n))
-		t->linklocal++;
 	log_note(n, &nt);
 	if (self_changed) {
 		/* apply keeps only the facts of claims that route (or block);
@@ -597,7 +662,9 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 			n->claim[fam].via = next[fam].via;
 		}
 		t->ops->self(t->arg, rec);
-		relink(t);
+		/* Its ranges are refused to the others; link-local nexthops
+		 * may now go out of another link. */
+		nodes_recheck(t);
 	}
 }
 
@@ -606,17 +673,16 @@ unlink_node(struct nodes *t, struct node **pp)
 {
 	struct node *n = *pp;
 	struct claim next[NODE_NFAM];
-	struct note nt = { "", 0 };
+	struct note nt = { "", 0, false };
 
 	memset(next, 0, sizeof(next));
-	if (has_linklocal(n))
-		t->linklocal--;
 	apply(t, n, next, false, &nt);
 	*pp = n->next;
 	t->nodes--;
 	if (t->me == n)
 		t->me = NULL;
 	log_debug("node %s: gone", n->name);
+	free(n->decoded);
 	free(n);
 }
 
@@ -641,6 +707,7 @@ nodes_sweep(struct nodes *t)
 {
 	size_t i;
 
+	t->listed = true;
 	for (i = 0; i < t->n_names; i++) {
 		struct node **pp = &t->names[i];
 

@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "node.h"
+#include "policy.h"
 #include "routes.h"
 
 /* What the table does with its results; a function table so that the table
@@ -27,10 +28,14 @@ struct nodes_ops {
 struct nodes;
 
 /* self is the own node's name: its CIDRs are never routed, and another
- * node claiming one of them gets no route. allowed (n_allowed > 0) limits
- * the routed CIDRs to those inside one of its entries. */
+ * node's CIDR that overlaps one of them gets no route (a refusal). allowed (n_allowed > 0) limits
+ * the routed CIDRs to those inside one of its entries. Every CIDR and
+ * nexthop must pass policy (kept by the caller, who may change it and then
+ * calls nodes_recheck); a refusal is logged once per change, as a
+ * warning naming the node and the reason. */
 struct nodes *nodes_new(const char *self, const struct cidr *allowed,
-    size_t n_allowed, const struct nodes_ops *ops, void *arg);
+    size_t n_allowed, const struct policy *policy,
+    const struct nodes_ops *ops, void *arg);
 void nodes_free(struct nodes *t);
 
 /* A node was added or modified (also: reported by a list). Calls ops only
@@ -39,14 +44,21 @@ void nodes_free(struct nodes *t);
 void nodes_update(struct nodes *t, const struct node_rec *rec);
 /* A node was deleted. */
 void nodes_remove(struct nodes *t, const char *name);
+/* The policy changed (the host's addresses did): every node is judged
+ * again, and only the routes whose verdict changed are touched. */
+void nodes_recheck(struct nodes *t);
 
 /* A full list starts: nodes_sweep removes every node that no nodes_update
  * reported since the last nodes_mark. A list that fails is never swept;
- * the next one marks again. */
+ * the next one marks again.
+ * Two nodes claiming one CIDR: the claim seen first since the first sweep (a node that moves into a CIDR claims it
+ * anew; a new nexthop keeps its place); between claims already there
+ * before it, the oldest node (creationTimestamp), then the first name. */
 void nodes_mark(struct nodes *t);
 void nodes_sweep(struct nodes *t);
 
 size_t nodes_count(const struct nodes *t);	/* nodes known, own included */
 size_t nodes_routes(const struct nodes *t);	/* routes wanted */
+bool nodes_self_known(const struct nodes *t);	/* the own node is listed */
 
 #endif

@@ -100,6 +100,7 @@ struct rt {
 	bool view_ok;			/* the last dump completed */
 	bool resync_due;
 	bool link_lost;			/* a link with routes of ours went down */
+	bool addrs_changed;		/* see rt_addresses_changed */
 	unsigned flush_failed, flush_recovered;	/* for one summary line */
 	uint64_t next_resync;
 	uint64_t retry_min;
@@ -513,13 +514,17 @@ monitor_drain(struct rt *rt, bool discard)
 			if (errno == ENOBUFS || errno == ENOSPC) {
 				log_debug("routes: notifications lost, resyncing");
 				rt->resync_due = true;
+				rt->addrs_changed = true;
 				continue;
 			}
 			log_warn("routes: reading notifications");
 			return -1;
 		}
-		if (discard)
+		if (discard) {
+			/* Might have told of an address change. */
+			rt->addrs_changed = true;
 			continue;
+		}
 		len = (int)n;
 		for (nlh = (const struct nlmsghdr *)rt->rbuf;
 		    mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
@@ -533,6 +538,10 @@ monitor_drain(struct rt *rt, bool discard)
 			case RTM_NEWLINK:
 			case RTM_DELLINK:
 				view_link(rt, nlh);
+				break;
+			case RTM_NEWADDR:
+			case RTM_DELADDR:
+				rt->addrs_changed = true;
 				break;
 			}
 		}
@@ -923,6 +932,7 @@ monitor_open(struct rt *rt)
 {
 	static unsigned groups[] = {
 		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK,
+		RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
 	};
 	size_t i;
 	int fd;
@@ -1217,4 +1227,13 @@ out:
 	rt_close(rt);
 	errno = saved;
 	return n;
+}
+
+bool
+rt_addresses_changed(struct rt *rt)
+{
+	bool changed = rt->addrs_changed;
+
+	rt->addrs_changed = false;
+	return changed;
 }

@@ -66,6 +66,10 @@ int rt_resync(struct rt *rt);
  * netlink failure. */
 int rt_monitor_fd(const struct rt *rt);
 int rt_monitor_process(struct rt *rt);
+/* True, once, when rt_monitor_process saw the host's addresses change (or
+ * lost notifications, which may have been such a change) since the last
+ * call: the caller re-reads them. */
+bool rt_addresses_changed(struct rt *rt);
 
 /* Milliseconds until rt_commit has work (a retry, the periodic resync);
  * -1 for none. */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include <cap-ng.h>
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 #include <linux/capability.h>
 
 #include "atomic.h"
@@ -32,6 +34,7 @@
 #include "log.h"
 #include "node.h"
 #include "nodes.h"
+#include "policy.h"
 #include "routes.h"
 
 #define DEFAULT_NETWORK		"xcluster"
@@ -49,10 +52,13 @@ struct worker {
 	int ipc;			/* fd 3, or -1 standalone */
 
 	struct rt *rt;
+	struct policy policy;		/* what a route may be (nodes judge) */
+	char peer[INET6_ADDRSTRLEN + 8];	/* the API server last seen */
 	struct nodes *nodes;
 	struct kube_client *kc;
 	struct kube_watch *watch;
 	bool synced;			/* the first full list is applied */
+	enum { SELF_UNKNOWN, SELF_FOUND, SELF_MISSING } self_state;
 
 	/* The state file: what it should say; retried until written. */
 	bool self_has[NODE_NFAM];
@@ -123,6 +129,125 @@ state_render(const struct worker *w, const struct node_rec *rec)
 	if (text == NULL)
 		fatalx(1, "state: out of memory");
 	return text;
+}
+
+/* --- the route policy's view of this host ------------------------------- */
+
+/* The host's own addresses and connected prefixes become p's entries.
+ * Returns 0, or -1 (logged) leaving p as it was. */
+static int
+local_load(struct policy *p)
+{
+	struct link_addr *v;
+	struct cidr c;
+	int n, i;
+
+	if ((n = link_addrs(AF_UNSPEC, &v)) < 0) {
+		log_warn("addresses: cannot read the node's addresses");
+		return -1;
+	}
+	policy_clear(p, POLICY_OWN);
+	policy_clear(p, POLICY_CONNECTED);
+	for (i = 0; i < n; i++) {
+		c.addr = v[i].addr;
+		c.len = v[i].prefixlen;
+		cidr_mask(&c);
+		if (policy_add(p, POLICY_CONNECTED, &c) < 0 ||
+		    policy_add(p, POLICY_OWN, &(struct cidr){ v[i].addr, 0 }) < 0)
+			fatal(1, "addresses");
+	}
+	free(v);
+	return 0;
+}
+
+/* The host's addresses changed: judge every node again if the policy
+ * changed with them. */
+static void
+local_reload(struct worker *w)
+{
+	struct policy fresh;
+
+	policy_init(&fresh, 0, 0);
+	if (local_load(&fresh) == 0 &&
+	    (!policy_same(&fresh, &w->policy, POLICY_OWN) ||
+	    !policy_same(&fresh, &w->policy, POLICY_CONNECTED))) {
+		if (policy_take(&w->policy, &fresh, POLICY_OWN) < 0 ||
+		    policy_take(&w->policy, &fresh, POLICY_CONNECTED) < 0)
+			fatal(1, "addresses");
+		log_info("addresses: changed, checking every node again");
+		nodes_recheck(w->nodes);
+	}
+	policy_free(&fresh);
+}
+
+/* Protects one address of the API server (text, maybe with a "%zone"):
+ * a route covering it would take the worker's own connection, and with it
+ * every later fix. Returns true when it is new. */
+static bool
+server_add(struct worker *w, const char *text)
+{
+	struct cidr c = { .len = 0 };
+	int r;
+
+	if (addr_parse(text, strcspn(text, "%"), &c.addr) < 0)
+		return false;
+	if ((r = policy_add(&w->policy, POLICY_SERVER, &c)) < 0)
+		fatal(1, "API server");
+	if (r == 0)
+		return false;
+	log_info("API server address %s: no route may cover it", text);
+	return true;
+}
+
+/* Every address the server URL's host resolves to now. A name that does
+ * not resolve here is protected once connected (server_seen). */
+static void
+server_protect(struct worker *w, const char *server)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char *host = NULL, text[NI_MAXHOST];
+	CURLU *u = curl_url();
+	size_t n;
+	int r;
+
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, server, 0) !=
+	    CURLUE_OK || curl_url_get(u, CURLUPART_HOST, &host, 0) !=
+	    CURLUE_OK) {
+		log_warnx("API server %s: no host in the URL", server);
+		goto out;
+	}
+	n = strlen(host);
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	if ((r = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		log_warnx("API server %s: %s; its address is protected once "
+		    "connected", host, gai_strerror(r));
+		goto out;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text,
+		    sizeof(text), NULL, 0, NI_NUMERICHOST) == 0)
+			server_add(w, text);
+	freeaddrinfo(res);
+out:
+	curl_free(host);
+	curl_url_cleanup(u);
+}
+
+/* The address libcurl connected to: a name may resolve otherwise for it
+ * than for getaddrinfo at start (round robin, a changed record). */
+static void
+server_seen(struct worker *w)
+{
+	const char *peer = kube_watch_peer(w->watch);
+
+	if (peer == NULL || strcmp(peer, w->peer) == 0)
+		return;
+	snprintf(w->peer, sizeof(w->peer), "%s", peer);
+	if (server_add(w, peer))
+		nodes_recheck(w->nodes);
 }
 
 /* --- the node table's effects -------------------------------------------- */
@@ -200,11 +325,32 @@ cb_list_begin(void *arg)
 	nodes_mark(w->nodes);
 }
 
+/* Says once when the own Node is missing after a list, and when it
+ * turns up again: without it the node has no ranges for its pods. */
+static void
+self_check(struct worker *w)
+{
+	if (nodes_self_known(w->nodes)) {
+		if (w->self_state == SELF_MISSING)
+			log_info("node \"%s\": own Node found; its ranges are "
+			    "published", w->node);
+		w->self_state = SELF_FOUND;
+	} else if (w->self_state != SELF_MISSING) {
+		log_warnx("node \"%s\": own Node not found among the %zu "
+		    "listed; pods on this node get no ranges until it appears "
+		    "(is node-name the Node's name?)", w->node,
+		    nodes_count(w->nodes));
+		w->self_state = SELF_MISSING;
+	}
+}
+
 static void
 cb_object(void *arg, enum kube_event_type type, const cJSON *obj)
 {
 	struct worker *w = arg;
 	struct node_rec rec;
+
+	server_seen(w);
 
 	if (node_decode(obj, w->cidr_annotation, w->address_annotation,
 	    &rec) < 0) {
@@ -220,6 +366,8 @@ cb_object(void *arg, enum kube_event_type type, const cJSON *obj)
 	} else {
 		nodes_update(w->nodes, &rec);
 	}
+	if (w->synced)
+		self_check(w);
 }
 
 static void
@@ -230,6 +378,7 @@ cb_list_end(void *arg, const char *rv)
 	nodes_sweep(w->nodes);
 	log_info("nodes: %zu listed at resourceVersion %s, %zu routes",
 	    nodes_count(w->nodes), rv, nodes_routes(w->nodes));
+	self_check(w);
 	if (w->synced)
 		return;
 	/* Only now is the desired set complete: a resync before this would
@@ -476,6 +625,8 @@ standalone_config(const struct options *o, struct config *cfg)
 	net->protocol = proto == NULL || *proto == '\0' ? DEFAULT_PROTOCOL :
 	    (unsigned)number_arg("PROTOCOL", proto, 5, 255);
 	net->table = 254;
+	net->min_prefix_v4 = POLICY_MIN_PREFIX_V4;
+	net->min_prefix_v6 = POLICY_MIN_PREFIX_V6;
 	cfg->nets = net;
 	cfg->n_nets = 1;
 }
@@ -627,6 +778,9 @@ run(struct worker *w)
 			if (fd == w->ipc)
 				ipc_handle(w);
 		}
+		/* Heard by the monitor, or maybe missed during a resync. */
+		if (rt_addresses_changed(w->rt))
+			local_reload(w);
 		/* The client decides itself whether its fd or a deadline has
 		 * work; without either this returns at once. */
 		kube_watch_process(w->watch);
@@ -696,8 +850,13 @@ main(int argc, char **argv)
 
 	if ((w.rt = rt_open(net->protocol, net->table, net->metric)) == NULL)
 		fatal(errno == EPERM ? EX_NOPERM : 1, "routes");
+	/* After rt_open, whose socket hears of later address changes. */
+	policy_init(&w.policy, net->min_prefix_v4, net->min_prefix_v6);
+	if (local_load(&w.policy) < 0)
+		fatalx(1, "addresses: no route policy without them");
+	server_protect(&w, creds->server);
 	w.nodes = nodes_new(w.node, net->allowed_cidrs, net->n_allowed_cidrs,
-	    &worker_ops, &w);
+	    &w.policy, &worker_ops, &w);
 	if ((w.kc = kube_client_new(creds, err, sizeof(err))) == NULL)
 		fatalx(EX_CONFIG, "kubernetes client: %s", err);
 	kube_creds_free(creds);
@@ -716,6 +875,7 @@ main(int argc, char **argv)
 	kube_watch_free(w.watch);
 	kube_client_free(w.kc);
 	nodes_free(w.nodes);
+	policy_free(&w.policy);
 	rt_close(w.rt);
 	free(w.state);
 	config_free(&cfg);

@@ -201,7 +201,9 @@ test_print_only(void **state)
 	    "cni-conf = none\n"
 	    "bridge = none\n"
 	    "ipam-data-dir = none\n"
-	    "allowed-cidrs = any\n";
+	    "allowed-cidrs = any\n"
+	    "min-prefix-v4 = 8\n"
+	    "min-prefix-v6 = 32\n";
 	struct config cfg, one;
 	char *text;
 

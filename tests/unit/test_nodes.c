@@ -98,7 +98,9 @@ static const struct nodes_ops mock_ops = {
 #define SELF NODE("self", "00", "", C4(0) "," C6(0), IP4(10) "," IP6(10))
 
 /* A step: op is 'u' (update with json), 'd' (delete json, a name),
- * 'm' (mark), 's' (sweep). calls is what the table must do. */
+ * 'm' (mark), 's' (sweep), 'p' (json, a CIDR, is now on the node's links;
+ * recheck), 'q' (the node's links are as at the start; recheck). calls is
+ * what the table must do. */
 struct step {
 	char op;
 	const char *json;
@@ -109,7 +111,7 @@ struct nodes_case {
 	const char *name;
 	bool annotations;
 	const char *allowed;		/* comma list, or NULL */
-	struct step steps[8];
+	struct step steps[10];
 	size_t routes;			/* wanted at the end */
 };
 
@@ -173,9 +175,50 @@ static const struct nodes_case cases[] = {
 	  { 'u', NODE("a", "01", "", C4(1), IP4(1)), "+198.18.1.0/24@192.0.2.1" },
 	  { 'u', NODE("a", "01", "", C4(2), IP4(1)),
 	    "+198.18.1.0/24@192.0.2.2 +198.18.2.0/24@192.0.2.1" } }, 2 },
+	{ "after the first list: a newcomer cannot take a CIDR in use", false,
+	  NULL, {
+	  { 'm', NULL, "" }, { 's', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "+198.18.1.0/24@192.0.2.1" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(2)), "" },
+	  { 'd', "n1", "+198.18.1.0/24@192.0.2.2" } }, 1 },
+	{ "after the first list: an old node cannot take a newcomer's", false,
+	  NULL, {
+	  { 'm', NULL, "" }, { 's', NULL, "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(2)), "+198.18.1.0/24@192.0.2.2" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "" },
+	  { 'd', "n2", "+198.18.1.0/24@192.0.2.1" } }, 1 },
+	{ "an old node moving into a live CIDR gets nothing", false, NULL, {
+	  { 'u', NODE("n1", "01", "", C4(2), IP4(1)), "+198.18.2.0/24@192.0.2.1" },
+	  { 'u', NODE("n3", "09", "", C4(1), IP4(3)), "+198.18.1.0/24@192.0.2.3" },
+	  { 'm', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(2), IP4(1)), "" },
+	  { 'u', NODE("n3", "09", "", C4(1), IP4(3)), "" },
+	  { 's', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "-198.18.2.0/24" } }, 1 },
+	{ "a new nexthop keeps the claim's place", false, NULL, {
+	  { 'm', NULL, "" }, { 's', NULL, "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(2)), "+198.18.1.0/24@192.0.2.2" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(22)), "+198.18.1.0/24@192.0.2.22" },
+	  { 'm', NULL, "" },
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "" },
+	  { 'u', NODE("n2", "05", "", C4(1), IP4(22)), "" },
+	  { 's', NULL, "" } }, 1 },
 	{ "a peer claiming the own CIDR gets no route", false, NULL, {
 	  { 'u', NODE("n1", "01", "", C4(0), IP4(1)), "+198.18.0.0/24@192.0.2.1" },
 	  { 'u', SELF, "-198.18.0.0/24 self:198.18.0.0/24,fd00::/64" } }, 0 },
+	{ "a peer taking a part of the own range is refused", true, NULL, {
+	  { 'u', NODE("n1", "01", ANNS("198.18.0.128/25", "192.0.2.1"), "", ""),
+	    "+198.18.0.128/25@192.0.2.1" },
+	  { 'u', NODE("self", "00", ANNS("198.18.0.0/24,fd00::/64",
+	    "192.0.2.10,2001:db8::10"), "", ""),
+	    "self:198.18.0.0/24,fd00::/64 -198.18.0.128/25" },
+	  { 'u', NODE("n2", "02", ANNS("198.18.0.0/23,fd00::/48",
+	    "192.0.2.2,2001:db8::2"), "", ""), "" },
+	  { 'u', NODE("self", "00", ANNS("198.18.4.0/24,fd00::/64",
+	    "192.0.2.10,2001:db8::10"), "", ""),
+	    "self:198.18.4.0/24,fd00::/64 +198.18.0.128/25@192.0.2.1 "
+	    "+198.18.0.0/23@192.0.2.2" } }, 2 },
 	{ "deleting node", false, NULL, {
 	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "+198.18.1.0/24@192.0.2.1" },
 	  { 'u', NODE("n1", "01", DELETING, C4(1), IP4(1)), "-198.18.1.0/24" },
@@ -214,7 +257,77 @@ static const struct nodes_case cases[] = {
 	    "+198.18.1.0/24@192.0.2.1 -fd00:1::/64" } }, 1 },
 	{ "deleting an unknown node", false, NULL, {
 	  { 'd', "nobody", "" } }, 0 },
+	/* The route policy (see policy_reset for the node's addresses). */
+	{ "policy: default route in halves", true, NULL, {
+	  { 'u', NODE("n1", "01", ANNS("0.0.0.0/1", "192.0.2.3"), "", ""), "" },
+	  { 'u', NODE("n2", "02", ANNS("128.0.0.0/1", "192.0.2.14"), "", ""),
+	    "" } }, 0 },
+	{ "policy: hostile destinations", true, NULL, {
+	  { 'u', NODE("n1", "01", ANNS("203.0.113.10/32,2001:db8::/65",
+	    "192.0.2.1,2001:db8::1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("192.0.2.0/25,fe80::/64",
+	    "192.0.2.1,2001:db8::1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("169.254.0.0/16,::1/128",
+	    "192.0.2.1,2001:db8::1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("224.0.0.0/4", "192.0.2.1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("127.0.0.0/8", "192.0.2.1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("192.0.2.10/32", "192.0.2.1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24,fd00:1::/64",
+	    "192.0.2.1,2001:db8::1"), "", ""),
+	    "+198.18.1.0/24@192.0.2.1 +fd00:1::/64@2001:db8::1" } }, 2 },
+	{ "policy: hostile nexthops", true, NULL, {
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24", "127.0.0.1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24", "192.0.2.10"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24", "0.0.0.0"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24", "255.255.255.255"), "",
+	    ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24", "224.0.0.1"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("fd00:1::/64", "::"), "", ""), "" },
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24", "192.0.2.1"), "", ""),
+	    "+198.18.1.0/24@192.0.2.1" },
+	  { 'u', NODE("n1", "01", ANNS("198.18.1.0/24", "192.0.2.10"), "", ""),
+	    "-198.18.1.0/24" } }, 0 },
+	{ "policy: the node's addresses change", false, NULL, {
+	  { 'u', NODE("n1", "01", "", "\"198.51.100.0/24\"", IP4(1)),
+	    "+198.51.100.0/24@192.0.2.1" },
+	  { 'u', NODE("n2", "02", "", C4(2), IP4(2)), "+198.18.2.0/24@192.0.2.2" },
+	  { 'p', "198.51.100.128/25", "-198.51.100.0/24" },
+	  { 'p', "198.51.100.128/25", "" },
+	  { 'q', NULL, "+198.51.100.0/24@192.0.2.1" } }, 2 },
 };
+
+/* The node of the cases: 192.0.2.10/24 and 2001:db8::10/64 (SELF's), the
+ * API server at 203.0.113.10. */
+static struct policy policy;
+
+static void
+policy_entry(enum policy_kind kind, const char *s)
+{
+	struct cidr c;
+
+	assert_int_equal(cidr_parse(s, strlen(s), &c, NULL), 0);
+	assert_true(policy_add(&policy, kind, &c) >= 0);
+}
+
+static void
+policy_links(void)
+{
+	policy_clear(&policy, POLICY_OWN);
+	policy_clear(&policy, POLICY_CONNECTED);
+	policy_entry(POLICY_OWN, "192.0.2.10/32");
+	policy_entry(POLICY_OWN, "2001:db8::10/128");
+	policy_entry(POLICY_CONNECTED, "192.0.2.0/24");
+	policy_entry(POLICY_CONNECTED, "2001:db8::/64");
+}
+
+static void
+policy_reset(void)
+{
+	policy_free(&policy);
+	policy_init(&policy, POLICY_MIN_PREFIX_V4, POLICY_MIN_PREFIX_V6);
+	policy_links();
+	policy_entry(POLICY_SERVER, "203.0.113.10/32");
+}
 
 static int
 add_allowed(const char *s, size_t n, void *arg)
@@ -242,8 +355,10 @@ run_case(const struct nodes_case *tc)
 		while (allowed[n_allowed].len != 0)
 			n_allowed++;
 	}
-	t = nodes_new("self", allowed, n_allowed, &mock_ops, NULL);
-	for (i = 0; i < 8 && tc->steps[i].op != 0; i++) {
+	policy_reset();
+	t = nodes_new("self", allowed, n_allowed, &policy, &mock_ops, NULL);
+	for (i = 0; i < sizeof(tc->steps) / sizeof(tc->steps[0]) &&
+	    tc->steps[i].op != 0; i++) {
 		const struct step *s = &tc->steps[i];
 		struct node_rec rec;
 		cJSON *j;
@@ -269,6 +384,14 @@ run_case(const struct nodes_case *tc)
 		case 's':
 			nodes_sweep(t);
 			break;
+		case 'p':
+			policy_entry(POLICY_CONNECTED, s->json);
+			nodes_recheck(t);
+			break;
+		case 'q':
+			policy_links();
+			nodes_recheck(t);
+			break;
 		}
 		if (strcmp(calls, s->calls) != 0)
 			fail_msg("%s: step %zu: calls \"%s\", want \"%s\"",
@@ -276,6 +399,7 @@ run_case(const struct nodes_case *tc)
 	}
 	assert_int_equal(nodes_routes(t), tc->routes);
 	nodes_free(t);
+	policy_free(&policy);
 }
 
 static void
@@ -294,11 +418,14 @@ test_cases(void **state)
 static void
 test_many(void **state)
 {
-	struct nodes *t = nodes_new("self", NULL, 0, &mock_ops, NULL);
+	struct nodes *t;
+	struct policy p;
 	struct node_rec rec;
 	unsigned i, n = 20000;
 
 	log_set_level(LOG_LVL_WARNING);
+	policy_init(&p, POLICY_MIN_PREFIX_V4, POLICY_MIN_PREFIX_V6);
+	t = nodes_new("self", NULL, 0, &p, &mock_ops, NULL);
 
 	for (i = 0; i < n; i++) {
 		memset(&rec, 0, sizeof(rec));
@@ -330,6 +457,7 @@ test_many(void **state)
 	assert_int_equal(nodes_count(t), n / 2);
 	assert_int_equal(nodes_routes(t), n / 2);
 	nodes_free(t);
+	policy_free(&p);
 }
 
 int
