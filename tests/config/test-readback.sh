@@ -19,7 +19,8 @@ cd "$top_srcdir/tests/config" || bail "no tests/config"
 xcheck() {
 	file=$1
 	shift
-	env -i PATH=/usr/bin:/bin NODE_NAME=node-1 "$@" \
+	env -i PATH=/usr/bin:/bin NODE_NAME=node-1 \
+	    XCNI_WORKER="$top_builddir/worker/xcni-worker" "$@" \
 	    timeout 10 "$bin" --check -c "$file" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 }
