@@ -200,12 +200,16 @@ added "the private and benchmarking ranges stay usable" \
     '198.18.1.* fd00:1::* ' "$(conf "$net")" CNI_CONTAINERID=c4
 
 # --- dataDir and logFile ---------------------------------------------------
-refused "dataDir outside /var/lib/cni and /run" 7 \
-    "ipam.dataDir: \\\"$etc\\\" is not allowed" \
-    ADD "$(conf "$net,\"dataDir\":\"$etc\"")"
-check "and nothing was created there" test ! -e "$etc"
-deleted "dataDir outside its places" \
-    "$(conf "$net,\"dataDir\":\"$etc\"")"
+# outside KEY PATH: KEY (dataDir below /var/lib/cni or /run, logFile below
+# /var/log) at PATH fails ADD, PATH is not created, and DEL succeeds.
+outside() {
+	refused "$1 outside its places" 7 "ipam.$1: \\\"$2\\\" is not allowed" \
+	    ADD "$(conf "$net,\"$1\":\"$2\"")"
+	check "and $2 was not created" test ! -e "$2"
+	deleted "$1 outside its places" "$(conf "$net,\"$1\":\"$2\"")"
+}
+
+outside dataDir "$etc"
 refused "dataDir with .." 7 "not allowed" \
     ADD "$(conf "$net,\"dataDir\":\"/run/..$etc\"")"
 refused "dataDir relative" 7 "not allowed" \
@@ -225,12 +229,7 @@ refused "dataDir outside KUBE_NODE_DIRS too" 7 "not allowed" \
     ADD "$(conf "$net,\"dataDir\":\"$etc\"")" \
     KUBE_NODE_DIRS=/nonexistent:$places
 
-refused "logFile outside /var/log" 7 \
-    "ipam.logFile: \\\"$etc.log\\\" is not allowed" \
-    ADD "$(conf "$net,\"logFile\":\"$etc.log\"")"
-check "and it was not created" test ! -e "$etc.log"
-deleted "logFile outside its places" \
-    "$(conf "$net,\"logFile\":\"$etc.log\"")"
+outside logFile "$etc.log"
 check "DEL says why it ignored it" grep -q "logFile.*ignored" "$tmp/err"
 : >"$tmp/target"
 ln -s "$tmp/target" "$tmp/kn.log"
