@@ -116,13 +116,26 @@ atomic_update(const char *path, const void *data, size_t len, mode_t mode)
 char *
 file_read(const char *path, size_t max, size_t *len)
 {
-	char *buf = NULL;
-	size_t used = 0, cap = 0;
+	char *buf;
 	int fd, saved;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return NULL;
+	buf = file_read_fd(fd, max, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return buf;
+}
+
+char *
+file_read_fd(int fd, size_t max, size_t *len)
+{
+	char *buf = NULL;
+	size_t used = 0, cap = 0;
+	int saved;
+
 	for (;;) {
 		ssize_t n;
 
@@ -155,7 +168,6 @@ file_read(const char *path, size_t max, size_t *len)
 			goto fail;
 		}
 	}
-	close(fd);
 	buf[used] = '\0';
 	if (len != NULL)
 		*len = used;
@@ -163,7 +175,6 @@ file_read(const char *path, size_t max, size_t *len)
 fail:
 	saved = errno;
 	free(buf);
-	close(fd);
 	errno = saved;
 	return NULL;
 }

@@ -21,5 +21,8 @@ int atomic_update(const char *path, const void *data, size_t len, mode_t mode);
 /* Reads a whole regular file of at most max bytes into a NUL-terminated
  * buffer the caller frees. Returns NULL with errno set (EFBIG: too large). */
 char *file_read(const char *path, size_t max, size_t *len);
+/* The same from an open descriptor, which stays open (the caller opens it
+ * with the flags and checks it needs, e.g. O_NOFOLLOW, fstat). */
+char *file_read_fd(int fd, size_t max, size_t *len);
 
 #endif

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <ini.h>
 #include <limits.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
@@ -146,20 +148,31 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/* Control characters (which only the environment can put in a value) are
+ * shown as \xHH, so a message stays one line. */
 static struct shown
 show(const char *v)
 {
+	const unsigned char *c = (const unsigned char *)v;
+	size_t k = 0, cut = 0, max = sizeof(((struct shown *)0)->s) - 1;
 	struct shown r;
-	size_t n = strlen(v), cut = sizeof(r.s) - 4;
 
-	if (n < sizeof(r.s)) {
-		memcpy(r.s, v, n + 1);
-		return r;
+	for (; *c != '\0'; c++) {
+		bool ctl = *c < 0x20 || *c == 0x7f;
+
+		if (k + (ctl ? 4 : 1) > max) {
+			memcpy(r.s + cut, "...", 4);
+			return r;
+		}
+		/* Cut before a character, never inside one. */
+		if ((*c & 0xc0) != 0x80 && k + 3 <= max)
+			cut = k;
+		if (ctl)
+			k += (size_t)snprintf(r.s + k, 5, "\\x%02x", *c);
+		else
+			r.s[k++] = (char)*c;
 	}
-	while (cut > 0 && (v[cut] & 0xc0) == 0x80)
-		cut--;		/* do not split a UTF-8 sequence */
-	memcpy(r.s, v, cut);
-	memcpy(r.s + cut, "...", 4);
+	r.s[k] = '\0';
 	return r;
 }
 
@@ -401,14 +414,17 @@ conf_file_name_valid(const char *s)
 	return has_suffix(s, ".conflist") || has_suffix(s, ".conf");
 }
 
-/* Absolute, no blanks (so the printed file reads back the same), no "."
- * or ".." component (so a prefix check means what it says). */
+/* Absolute, no blanks or control characters (so the printed file reads
+ * back the same), no "." or ".." component (so a prefix check means what
+ * it says). */
 static bool
 path_valid(const char *s)
 {
 	const char *c;
+	size_t n = strlen(s);
 
-	if (s[0] != '/' || strlen(s) > PATH_LEN_MAX)
+	if (s[0] != '/' || n > PATH_LEN_MAX ||
+	    text_check((const unsigned char *)s, n) < n)
 		return false;
 	for (c = s; *c != '\0'; c++)
 		if (*c == ' ' || *c == '\t')
@@ -704,6 +720,16 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 	}
 	if (fclose(f) != 0)
 		fatal(1, "config");
+	/* The file's own text was checked line by line; what the
+	 * environment put in is checked here, or a newline in a path would
+	 * pass --check and then break the file a worker is sent. */
+	if (!bad && text_check((const unsigned char *)buf, size) < size) {
+		error_at(p, sl->line, "%s: the environment put a control "
+		    "character or bytes that are not UTF-8 text in the value; "
+		    "values must be UTF-8 text without control characters",
+		    key);
+		bad = true;
+	}
 	if (bad || *buf == '\0') {
 		free(buf);
 		return bad ? -1 : 0;
@@ -734,6 +760,69 @@ path_get(struct parser *p, const struct slot *sl, const char *key,
 	}
 	*out = v;
 	return true;
+}
+
+/* What state-dir and cni-conf-dir must not be: the supervisor makes,
+ * chowns to the worker's user and empties state-dir/NETWORK, and writes
+ * and removes files in cni-conf-dir. */
+static const char *const system_dirs[] = {
+	"/", "/etc", "/home", "/media", "/mnt", "/opt", "/root", "/run",
+	"/srv", "/tmp", "/var", "/var/cache", "/var/lib", "/var/lib/cni",
+	"/var/log", "/var/run", "/var/spool", "/var/tmp",
+};
+/* Trees that hold neither: at or below them is refused. */
+static const char *const system_trees[] = {
+	"/bin", "/boot", "/dev", "/lib", "/lib32", "/lib64", "/libx32",
+	"/proc", "/sbin", "/sys", "/usr",
+};
+
+/* Whether path[0..n) is dir, or below it when below is true. */
+static bool
+path_is(const char *path, size_t n, const char *dir, bool below)
+{
+	size_t k = strlen(dir);
+
+	if (strncmp(path, dir, k) != 0)
+		return false;
+	return n == k || (below && path[k] == '/');
+}
+
+/* The system directory path is, or is below (*below tells); NULL when
+ * none. With state, nothing below /etc either (its subdirectories have
+ * owners of their own). */
+static const char *
+system_place(const char *path, bool state, bool *below)
+{
+	size_t n = strlen(path), i;
+	const char *sys = NULL;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (i = 0; i < sizeof(system_trees) / sizeof(system_trees[0]); i++)
+		if (path_is(path, n, system_trees[i], true))
+			sys = system_trees[i];
+	for (i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
+		if (path_is(path, n, system_dirs[i], false))
+			sys = system_dirs[i];
+	if (sys == NULL && state && path_is(path, n, "/etc", true))
+		sys = "/etc";
+	*below = sys != NULL && n > strlen(sys);
+	return sys;
+}
+
+static void
+dir_place_check(struct parser *p, const struct slot *sl, const char *key,
+    const char *path, bool state)
+{
+	const char *sys;
+	bool below;
+
+	if (path == NULL || (sys = system_place(path, state, &below)) == NULL)
+		return;
+	error_at(p, sl->line, "%s: \"%s\" is not allowed: it is %sthe "
+	    "system's %s; use a directory of xcni's own, such as %s", key,
+	    show(path).s, below ? "below " : "", sys,
+	    state ? "/run/xcni" : "/etc/cni/net.d");
 }
 
 static bool
@@ -875,8 +964,12 @@ global_resolve(struct parser *p, const struct section *s, bool nets,
 
 	path_get(p, &s->slot[G_STATE_DIR], "state-dir", "/run/xcni",
 	    &cfg->state_dir);
+	dir_place_check(p, &s->slot[G_STATE_DIR], "state-dir",
+	    cfg->state_dir, true);
 	path_get(p, &s->slot[G_CNI_CONF_DIR], "cni-conf-dir",
 	    "/etc/cni/net.d", &cfg->cni_conf_dir);
+	dir_place_check(p, &s->slot[G_CNI_CONF_DIR], "cni-conf-dir",
+	    cfg->cni_conf_dir, false);
 	path_get(p, &s->slot[G_CNI_BIN_DIR], "cni-bin-dir", CNIBINDIR,
 	    &cfg->cni_bin_dir);
 
@@ -1345,15 +1438,61 @@ config_parse(const char *name, const char *text, size_t len,
 	return (int)p.n_errors;
 }
 
+/* The file a configuration is read from: a regular file (opened without
+ * blocking, so a FIFO is refused, not waited on) that only root, or the
+ * user reading it, can change. Symbolic links are followed: a ConfigMap
+ * mount is links to root's 0644 files. Returns the open descriptor, or -1
+ * after printing why to err. */
+static int
+config_open(const char *path, FILE *err)
+{
+	const char *why = NULL;
+	struct stat st;
+	int fd, saved;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = -1;
+	} else if (fd >= 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		fd = -1;
+	}
+	if (fd < 0) {
+		if (err != NULL)
+			fprintf(err, "%s: cannot read: %s\n", path,
+			    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		why = "owned by another user than root; chown root";
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		why = "writable by group or others; chmod go-w";
+	if (why == NULL)
+		return fd;
+	if (err != NULL)
+		fprintf(err, "%s: refused: %s\n", path, why);
+	close(fd);
+	return -1;
+}
+
 int
 config_load(const char *path, struct config *cfg, FILE *err)
 {
 	size_t len;
 	char *text;
-	int r;
+	int fd, r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	text = file_read(path, CONF_SIZE_MAX, &len);
+	if ((fd = config_open(path, err)) < 0)
+		return 1;
+	text = file_read_fd(fd, CONF_SIZE_MAX, &len);
+	close(fd);
 	if (text == NULL && errno == EFBIG) {
 		if (err != NULL)
 			fprintf(err, "%s: cannot read: larger than %d bytes\n",

@@ -6,8 +6,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "cniconf.h"
 #include "hostlocal.h"
 #include "log.h"
+#include "paths.h"
 #include "state.h"
 
 enum cmd { CMD_ADD, CMD_DEL, CMD_CHECK, CMD_GC, CMD_STATUS };
@@ -166,22 +169,21 @@ drop_ipv4(const struct cniconf *c, struct ranges *r, struct cni_error *e)
 	return r->n == 0 ? -1 : 0;
 }
 
-/* Sends our log lines to the file; host-local keeps the runtime's stderr. */
+/* Sends our log lines to the file; host-local keeps the runtime's stderr.
+ * Returns 0, or -1 with e set when the file is refused or cannot be
+ * opened. */
 static int
-log_to_file(const char *path, struct prog *h)
+log_to_file(const char *path, struct prog *h, struct cni_error *e)
 {
 	int fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-	    0640);
-	if (fd < 0) {
-		log_warn("ipam.logFile: %s", path);
+	if ((fd = paths_open_log("ipam.logFile", path, e)) < 0)
 		return -1;
-	}
 	fflush(stderr);
 	if ((h->stderr_fd = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0 ||
 	    dup2(fd, 2) < 0) {
-		log_warn("ipam.logFile: %s", path);
+		cni_fail(e, CNI_ERR_IO, "I/O error", "ipam.logFile: %s: %s",
+		    path, strerror(errno));
 		if (h->stderr_fd >= 0)
 			close(h->stderr_fd);
 		h->stderr_fd = 2;
@@ -189,6 +191,35 @@ log_to_file(const char *path, struct prog *h)
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+/* The paths the config names: refused ones fail ADD, CHECK and STATUS, but
+ * DEL and GC go on without them (with dataDir refused, nothing could have
+ * been allocated there). Returns 0, or -1 with e set; *skip tells DEL and
+ * GC to leave host-local alone. */
+static int
+paths_check(enum cmd cmd, const struct cniconf *c, struct prog *h,
+    bool *skip, struct cni_error *e)
+{
+	bool strict = cmd != CMD_DEL && cmd != CMD_GC;
+	struct cni_error lax = { 0 };
+	struct cni_error *to = strict ? e : &lax;
+
+	*skip = false;
+	if (c->log_file != NULL && log_to_file(c->log_file, h, to) < 0 &&
+	    strict)
+		return -1;
+	if (lax.code != 0)
+		log_warnx("%s: %s, ignored", lax.msg, lax.details);
+	lax.code = 0;
+	if (c->data_dir != NULL && paths_check_dir("ipam.dataDir",
+	    c->data_dir, paths_data_places, to) < 0) {
+		if (strict)
+			return -1;
+		log_warnx("%s: %s, nothing released", lax.msg, lax.details);
+		*skip = true;
+	}
 	return 0;
 }
 
@@ -263,6 +294,7 @@ main(void)
 	char *buf = NULL;
 	size_t len, i, k;
 	int status = -1;
+	bool skip = false;
 
 	log_init("kube-node");
 	signal(SIGPIPE, SIG_IGN);
@@ -293,8 +325,6 @@ main(void)
 	version = c.version;
 	if (c.log_level >= 0)
 		log_set_level((enum log_level)c.log_level);
-	if (c.log_file != NULL)
-		log_to_file(c.log_file, &h);
 
 	for (k = 0; k < 4 && commands[i].needs[k] != NULL; k++) {
 		char var[32];
@@ -307,10 +337,12 @@ main(void)
 			goto done;
 		}
 	}
+	if (paths_check(commands[i].cmd, &c, &h, &skip, &e) < 0)
+		goto done;
 	log_debug("%s %s container %s", name, c.name,
 	    getenv("CNI_CONTAINERID") != NULL ? getenv("CNI_CONTAINERID") :
 	    "-");
-	status = run(commands[i].cmd, &c, buf, &h, &e);
+	status = skip ? 0 : run(commands[i].cmd, &c, buf, &h, &e);
 
 done:
 	if (e.code != 0) {

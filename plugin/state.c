@@ -2,17 +2,22 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "log.h"
+#include "special.h"
 #include "state.h"
 
 #define BAD_STATE "decoding failed"
+#define REFUSED "state file refused"
 
 static int
 parse_cidrs(const cJSON *list, const char *name, struct ranges *r,
@@ -25,6 +30,7 @@ parse_cidrs(const cJSON *list, const char *name, struct ranges *r,
 		return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
 		    "%s: cidrs: not a list", name);
 	cJSON_ArrayForEach(it, list) {
+		char why[128];
 		struct cidr c;
 		size_t i;
 
@@ -32,6 +38,12 @@ parse_cidrs(const cJSON *list, const char *name, struct ranges *r,
 		    strlen(it->valuestring), &c, NULL) < 0)
 			return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
 			    "%s: cidrs: an item is not a CIDR", name);
+		/* A pod must never get a loopback or multicast address,
+		 * whatever the worker (or whoever wrote this) says. */
+		if (special_range(&c, why, sizeof(why)) < 0)
+			return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
+			    "%s: cidrs: %s %s, refused", name,
+			    cidr_format(&c, buf), why);
 		for (i = 0; i < r->n; i++)
 			if (r->cidr[i].addr.family == c.addr.family)
 				break;
@@ -97,19 +109,160 @@ state_free(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Returns 1 read, 0 gone, -1 other error with errno set. */
 static int
-state_load(const char *path, struct state *st, struct cni_error *e)
+io_fail(struct cni_error *e, const char *path)
 {
+	return cni_fail(e, CNI_ERR_IO, "I/O error", "%s: %s", path,
+	    strerror(errno));
+}
+
+/* A directory that may hold trusted state: writable by its owner only, or
+ * anyone could put a file there. Fills st. Returns 0, or -1 with e set. */
+static int
+dir_check(int fd, const char *path, struct stat *st, struct cni_error *e)
+{
+	if (fstat(fd, st) < 0)
+		return io_fail(e, path);
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return cni_fail(e, CNI_ERR_IO, REFUSED, "%s: the directory is "
+		    "writable by group or others", path);
+	return 0;
+}
+
+/* Opens dir (the stateDir) for state_open. Returns 1 with *fd open, 0 when
+ * it does not exist, -1 with e set. */
+static int
+state_dir_open(const char *dir, int *fd, struct cni_error *e)
+{
+	struct stat st;
+
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ENOENT ? 0 : io_fail(e, dir);
+	if (dir_check(*fd, dir, &st, e) < 0) {
+		close(*fd);
+		return -1;
+	}
+	return 1;
+}
+
+/* Opens NET, the directory the supervisor gave the network's worker, when
+ * dir/NET.json is its link to NET/NET.json (the supervisor's layout); no
+ * other link is followed. path names the directory then. Returns 1 with
+ * *hfd open, 0 when the link or the directory is gone, -1 with e set. */
+static int
+state_link(int dfd, const char *dir, const char *name, int *hfd,
+    char *path, size_t size, struct cni_error *e)
+{
+	char target[2 * NAME_MAX + 2], want[2 * NAME_MAX + 2], net[NAME_MAX];
+	ssize_t n;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	snprintf(net, sizeof(net), "%.*s", (int)(strlen(name) - 5), name);
+	if ((n = readlinkat(dfd, name, target, sizeof(target) - 1)) < 0)
+		return errno == ENOENT ? 0 : io_fail(e, path);
+	target[n] = '\0';
+	snprintf(want, sizeof(want), "%s/%s", net, name);
+	if (strcmp(target, want) != 0)
+		return cni_fail(e, CNI_ERR_IO, REFUSED, "%s: a symbolic link "
+		    "to %s; only one to %s is followed", path, target, want);
+	snprintf(path, size, "%s/%s", dir, net);
+	*hfd = openat(dfd, net, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (*hfd < 0 && errno == ENOENT)
+		return 0;
+	if (*hfd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return cni_fail(e, CNI_ERR_IO, REFUSED, "%s: not a directory",
+		    path);
+	return *hfd < 0 ? io_fail(e, path) : 1;
+}
+
+/* The checks of a state file open as fd in the directory hfd (path). */
+static int
+state_check(int fd, int hfd, const char *path, struct cni_error *e)
+{
+	struct stat st, ds;
+
+	if (dir_check(hfd, path, &ds, e) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		return io_fail(e, path);
+	if (!S_ISREG(st.st_mode))
+		return cni_fail(e, CNI_ERR_IO, REFUSED, "%s: not a regular "
+		    "file", path);
+	if (st.st_uid != 0 && st.st_uid != ds.st_uid)
+		return cni_fail(e, CNI_ERR_IO, REFUSED, "%s: owned by uid %u, "
+		    "neither root nor its directory's owner (uid %u)", path,
+		    (unsigned)st.st_uid, (unsigned)ds.st_uid);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return cni_fail(e, CNI_ERR_IO, REFUSED, "%s: writable by group "
+		    "or others", path);
+	return 0;
+}
+
+/*
+ * Opens dir/name (a NET.json in the stateDir open as dfd) as a state file
+ * kube-node trusts: a regular file, owned by root or by the owner of the
+ * directory holding it (the network's worker user, to whom the supervisor
+ * gave that directory), writable by its owner only, in a directory writable
+ * by its owner only. Opening never blocks: a FIFO is refused, not read.
+ * Returns 1 with *fd open, 0 when there is no such file, -1 with e set.
+ */
+static int
+state_open(int dfd, const char *dir, const char *name, int *fd,
+    struct cni_error *e)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int hfd = -1, r = 1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : io_fail(e, path);
+	if (S_ISLNK(st.st_mode) && (r = state_link(dfd, dir, name, &hfd,
+	    path, sizeof(path), e)) <= 0)
+		return r;
+	*fd = openat(hfd >= 0 ? hfd : dfd, name, O_RDONLY | O_NONBLOCK |
+	    O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (hfd >= 0)
+		snprintf(path + strlen(path), sizeof(path) - strlen(path),
+		    "/%s", name);
+	if (*fd < 0 && errno == ENOENT)
+		r = 0;
+	else if (*fd < 0 && errno == ELOOP)
+		r = cni_fail(e, CNI_ERR_IO, REFUSED, "%s: a symbolic link",
+		    path);
+	else if (*fd < 0)
+		r = io_fail(e, path);
+	else if (state_check(*fd, hfd >= 0 ? hfd : dfd, path, e) < 0) {
+		close(*fd);
+		r = -1;
+	}
+	if (hfd >= 0)
+		close(hfd);
+	return r;
+}
+
+/* Returns 1 read, 0 gone, -1 with e set. */
+static int
+state_load(int dfd, const char *dir, const char *name, struct state *st,
+    struct cni_error *e)
+{
+	char path[PATH_MAX];
 	size_t len;
 	char *buf;
-	int ret;
+	int fd = -1, r;
 
-	if ((buf = file_read(path, STATE_MAX, &len)) == NULL)
-		return errno == ENOENT ? 0 : -1;
-	ret = state_parse(buf, len, path, st, e) < 0 ? -1 : 1;
+	if ((r = state_open(dfd, dir, name, &fd, e)) <= 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	buf = file_read_fd(fd, STATE_MAX, &len);
+	close(fd);
+	if (buf == NULL)
+		return io_fail(e, path);
+	r = state_parse(buf, len, path, st, e) < 0 ? -1 : 1;
 	free(buf);
-	return ret;
+	return r;
 }
 
 static int
@@ -123,43 +276,38 @@ json_file(const struct dirent *d)
 }
 
 /* Calls fn, which owns st from then on, for every state file in dir that
- * parses, in name order, until fn returns non-zero. A file that does not
- * parse is logged and skipped: a broken file of another network must not
- * stop this one. Returns fn's last value, or -1 with e set when dir cannot
- * be read (a missing dir has no files). */
+ * parses and is trusted, in name order, until fn returns non-zero. Any
+ * other file is logged and skipped: a broken file of another network must
+ * not stop this one. Returns fn's last value, or -1 with e set when dir
+ * cannot be used (a missing dir has no files). */
 static int
 state_each(const char *dir, int (*fn)(struct state *st, void *arg),
     void *arg, struct cni_error *e)
 {
 	struct dirent **names;
-	char path[PATH_MAX];
-	int i, n, ret = 0;
+	int i, n, dfd, ret;
 
-	if ((n = scandir(dir, &names, json_file, alphasort)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return cni_fail(e, CNI_ERR_IO, "I/O error", "%s: %s", dir,
-		    strerror(errno));
+	if ((ret = state_dir_open(dir, &dfd, e)) <= 0)
+		return ret;
+	ret = 0;
+	if ((n = scandirat(dfd, ".", &names, json_file, alphasort)) < 0) {
+		ret = io_fail(e, dir);
+		close(dfd);
+		return ret;
 	}
 	for (i = 0; i < n && ret == 0; i++) {
-		struct cni_error ignored = { 0 };
+		struct cni_error skip = { 0 };
 		struct state st;
-		int r;
 
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		    names[i]->d_name) >= sizeof(path))
-			continue;
-		r = state_load(path, &st, &ignored);
-		if (r < 0 && ignored.code == 0)
-			log_warn("%s: skipped", path);
-		else if (r < 0)
-			log_warnx("%s, skipped", ignored.details);
-		if (r > 0)
+		if (state_load(dfd, dir, names[i]->d_name, &st, &skip) > 0)
 			ret = fn(&st, arg);
+		else if (skip.code != 0)
+			log_warnx("%s, skipped", skip.details);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	close(dfd);
 	return ret;
 }
 
@@ -250,21 +398,21 @@ state_node(const char *dir, char *buf, size_t size)
 int
 state_find(const struct cniconf *c, struct state *st, struct cni_error *e)
 {
-	char path[PATH_MAX];
-	int r;
+	char name[NAME_MAX + 1];
+	int dfd, r;
 
 	if (c->network == NULL)
 		return state_search(c, st, e);
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", c->state_dir,
-	    c->network) >= sizeof(path))
+	if ((size_t)snprintf(name, sizeof(name), "%s.json", c->network) >=
+	    sizeof(name))
 		return cni_fail(e, CNI_ERR_INVALID_CONFIG,
-		    "invalid configuration", "ipam.stateDir: too long");
-	r = state_load(path, st, e);
-	if (r < 0 && e->code == 0)
-		return cni_fail(e, CNI_ERR_IO, "I/O error", "%s: %s", path,
-		    strerror(errno));
+		    "invalid configuration", "ipam.network: too long");
+	if ((r = state_dir_open(c->state_dir, &dfd, e)) <= 0)
+		return r;
+	r = state_load(dfd, c->state_dir, name, st, e);
+	close(dfd);
 	if (r > 0 && strcmp(st->network, c->network) != 0)
-		log_warnx("%s: network is \"%s\", not \"%s\"", path,
-		    st->network, c->network);
+		log_warnx("%s/%s: network is \"%s\", not \"%s\"",
+		    c->state_dir, name, st->network, c->network);
 	return r;
 }

@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -125,4 +128,39 @@ spawn_worker(const char *path, const char *name, uid_t uid, gid_t gid,
 		log_warn("network %s: worker socket", name);
 	*fd = sv[0];
 	return pid;
+}
+
+const char *
+worker_program(const char *worker)
+{
+	const char *env = getenv("XCNI_WORKER");
+
+	if (worker != NULL)
+		return worker;
+	return env != NULL && *env != '\0' ? env : LIBEXECDIR "/xcni-worker";
+}
+
+int
+worker_program_check(const char *path, char *why, size_t size)
+{
+	const char *env = getenv("XCNI_WORKER"), *problem = NULL;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		problem = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		problem = "not a regular file";
+	else if (access(path, X_OK) < 0)
+		problem = "not executable";
+	if (problem == NULL)
+		return 0;
+	if (env != NULL && strcmp(env, path) == 0)
+		snprintf(why, size, "worker program %s (from $XCNI_WORKER): %s; "
+		    "set XCNI_WORKER to the path of xcni-worker", path,
+		    problem);
+	else
+		snprintf(why, size, "worker program %s (the install directory "
+		    "%s): %s; install xcni-worker there, or set XCNI_WORKER to "
+		    "its path", path, LIBEXECDIR, problem);
+	return -1;
 }

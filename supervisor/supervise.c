@@ -1033,7 +1033,6 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 {
 	struct pollfd *pfd = NULL;
 	struct worker **polled = NULL;
-	const char *env;
 	char *path;
 	int sigfd;
 	size_t i, n;
@@ -1047,9 +1046,7 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 
 	sup.respawn = opts->respawn;
 	sup.install_bin = opts->install_cni_bin;
-	sup.worker_path = opts->worker != NULL ? opts->worker :
-	    (env = getenv("XCNI_WORKER")) != NULL && *env != '\0' ? env :
-	    LIBEXECDIR "/xcni-worker";
+	sup.worker_path = worker_program(opts->worker);
 	sup.second = second_ms();
 	sup.creds_err[0] = '\0';
 	sup.cni_retry_at = NEVER;

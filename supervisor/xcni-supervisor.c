@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "spawn.h"
 #include "supervise.h"
 
 static void __attribute__((noreturn))
@@ -41,14 +43,20 @@ usage(int status)
 }
 
 /* Every problem goes to stderr; a valid file is printed resolved, as INI
- * that reads back to the same configuration. */
+ * that reads back to the same configuration. A worker program that cannot
+ * run is said too, as a warning: the file is valid, and may be checked
+ * where xcni is not installed, but the supervisor would not start. */
 static int
-check(const char *path)
+check(const char *path, const char *worker)
 {
 	struct config cfg;
+	char why[PATH_MAX + 256];
 
 	if (config_load(path, &cfg, stderr) != 0)
 		return 1;
+	if (worker_program_check(worker, why, sizeof(why)) < 0)
+		fprintf(stderr, "%s: warning: %s; the supervisor will not "
+		    "start\n", path, why);
 	config_print(&cfg, NULL, stdout);
 	config_free(&cfg);
 	if (fflush(stdout) != 0) {
@@ -77,6 +85,7 @@ main(int argc, char **argv)
 	struct supervise_opts opts = { .respawn = true };
 	struct config cfg;
 	bool check_only = false, status = false, alive = false;
+	char why[PATH_MAX + 256];
 	int c;
 
 	log_init("xcni-supervisor");
@@ -116,7 +125,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage(EX_USAGE);
 	if (check_only)
-		return check(path);
+		return check(path, worker_program(opts.worker));
 	if (config_load(path, &cfg, stderr) != 0)
 		return status || alive ? 1 : EX_CONFIG;
 	log_set_level(cfg.log_level);
@@ -124,6 +133,13 @@ main(int argc, char **argv)
 		c = status ? supervise_status(&cfg) : supervise_alive(&cfg);
 		config_free(&cfg);
 		return c;
+	}
+	/* Restarting a worker that cannot run would fail forever. */
+	if (worker_program_check(worker_program(opts.worker), why,
+	    sizeof(why)) < 0) {
+		log_errx("%s", why);
+		config_free(&cfg);
+		return EX_CONFIG;
 	}
 	return supervise(&cfg, &opts);
 }

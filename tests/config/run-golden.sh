@@ -32,7 +32,8 @@ not_ok() {
 
 # The same environment everywhere: no host name, no $KUBECONFIG.
 check() {
-	env -i PATH=/usr/bin:/bin NODE_NAME=node-1 "$bin" --check "$@" \
+	env -i PATH=/usr/bin:/bin NODE_NAME=node-1 \
+	    XCNI_WORKER="$top_builddir/worker/xcni-worker" "$bin" --check "$@" \
 	    >"$tmp/stdout" 2>"$tmp/stderr"
 	echo $? >"$tmp/rc"
 }
@@ -82,7 +83,8 @@ expect "etc/xcni.ini" 0 example.out "$tmp/empty"
 # Generated cases run in $tmp (in a subshell), so the messages show short
 # names; a valid one must print what valid/minimal.ini prints.
 gen() {	# name rc stderr-text, with the file $tmp/NAME made by the caller
-	(cd "$tmp" && env -i PATH=/usr/bin:/bin NODE_NAME=node-1 "$bin" \
+	(cd "$tmp" && env -i PATH=/usr/bin:/bin NODE_NAME=node-1 \
+	    XCNI_WORKER="$top_builddir/worker/xcni-worker" "$bin" \
 	    --check -c "$1" >stdout 2>stderr; echo $? >rc)
 	printf '%s' "$3" >"$tmp/want-err"
 	if [ "$2" = 0 ]; then
