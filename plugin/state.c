@@ -13,11 +13,17 @@
 
 #include "atomic.h"
 #include "log.h"
-#include "special.h"
+#include "policy.h"
 #include "state.h"
 
 #define BAD_STATE "decoding failed"
 #define REFUSED "state file refused"
+
+/* The plugin knows no addresses of the host; the rules alone judge. */
+static const struct policy policy = {
+	.min_prefix_v4 = POLICY_MIN_PREFIX_V4,
+	.min_prefix_v6 = POLICY_MIN_PREFIX_V6,
+};
 
 static int
 parse_cidrs(const cJSON *list, const char *name, struct ranges *r,
@@ -39,11 +45,12 @@ parse_cidrs(const cJSON *list, const char *name, struct ranges *r,
 			return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
 			    "%s: cidrs: an item is not a CIDR", name);
 		/* A pod must never get a loopback or multicast address,
-		 * whatever the worker (or whoever wrote this) says. */
-		if (special_range(&c, why, sizeof(why)) < 0)
+		 * whatever the worker (or whoever wrote this) says: the
+		 * worker's own route policy judges the range, without the
+		 * connected prefixes (the range is on this host's bridge). */
+		if (policy_check_cidr(&policy, &c, why, sizeof(why)) < 0)
 			return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
-			    "%s: cidrs: %s %s, refused", name,
-			    cidr_format(&c, buf), why);
+			    "%s: cidrs: %s, refused", name, why);
 		for (i = 0; i < r->n; i++)
 			if (r->cidr[i].addr.family == c.addr.family)
 				break;

@@ -191,7 +191,7 @@ rm "$state/xcluster" "$state/xcluster.json"
 for cidrs in 127.0.0.0/8 0.0.0.0/1 128.0.0.0/1 169.254.0.0/16 224.0.0.0/4 \
     255.255.255.255/32 ::1/128 fe80::/64 ff02::/16 ::/0; do
 	state_file "$state/xcluster.json" "[\"$cidrs\",\"198.18.1.0/24\"]"
-	refused "a state file holding $cidrs, first" 6 "$cidrs overlaps" \
+	refused "a state file holding $cidrs, first" 6 "cidrs: $cidrs " \
 	    ADD "$(conf "$net")"
 done
 deleted "a state file holding a special range" "$(conf "$net")"
