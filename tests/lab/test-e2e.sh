@@ -165,7 +165,7 @@ sleep 3
 changes=0
 for i in 1 2 3; do
 	kill "$(cat "$LAB_DIR/n$i/monitor.pid")"
-	c=$(grep -c 'proto \(202\|200\)' "$LAB_DIR/n$i/monitor.out")
+	c=$(grep -cE ' proto (202|200)( |$)' "$LAB_DIR/n$i/monitor.out")
 	changes=$((changes + c))
 	[ "$c" -gt 0 ] && diag "n$i:" "$(cat "$LAB_DIR/n$i/monitor.out")"
 done

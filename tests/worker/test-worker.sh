@@ -199,12 +199,11 @@ api PATCH /api/v1/nodes/node-5 '{"status":{"addresses":[{"type":"InternalIP","ad
 check "node modified: nexthops replaced within 1 s" exact "node modify" 1000
 api DELETE /api/v1/nodes/node-7
 check "node deleted: its routes removed within 1 s" exact "node delete" 1000
-ip netns exec "$NS" ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
-MP=$!
+monitor_start
 fake "heartbeat?rate=100&seconds=2"
 sleep 2.5
-kill $MP; wait $MP 2>/dev/null; MP=
-check "2 s of heartbeats (MODIFIED): no route changes" test ! -s "$T/monitor"
+monitor_stop
+check "2 s of heartbeats (MODIFIED): no route changes" no_changes
 
 # --- 8: annotations (a second worker, protocol 200) ----------------------
 start_worker "$T/worker2.log" PROTOCOL=200 CIDR_ANNOTATION=cidr.example.com/net3 \
@@ -308,15 +307,14 @@ kill -TERM $WP
 wait $WP
 check "SIGTERM: exit 0" test $? = 0
 WP=
-ip netns exec "$NS" ip monitor route >"$T/monitor" 2>>"$T/monitor.err" &
-MP=$!
+monitor_start
 start_worker "$T/worker3.log" "$WORKER"
 WP=$!
 wait_log "$T/worker3.log" "listed at resourceVersion" 1 30000
 sleep 1
-kill $MP; wait $MP 2>/dev/null; MP=
+monitor_stop
 r=0
-test ! -s "$T/monitor" || { r=1; head -5 "$T/monitor" | sed 's/^/# /'; }
+no_changes || r=1
 exact "after restart" 100 || r=1
 check "restart with routes present: zero route changes" test $r = 0
 
