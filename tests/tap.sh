@@ -9,18 +9,25 @@
 #   not_ok DESC [FILE...]        a failing point; the files' last lines as evidence
 #   check DESC CMD...            passes when CMD succeeds; else CMD's output is the evidence
 #   check_not DESC CMD...        passes when CMD fails
+#   is DESC GOT WANT             passes when GOT = WANT; else shows both
 #   skip DESC REASON             a point that cannot run in this build
 #   diag FILE...                 the files' last 40 lines as diagnostics
 #   note TEXT...                 one diagnostic line
 #   need TOOL...                 every TOOL on PATH, or the script cannot run:
 #                                skipped, but a failure under CI=true
+#   need_root                    the same for root
 #   skip_all REASON              the whole script cannot run here
 #   bail REASON                  stop: the script cannot go on
 #   done_testing                 the plan; exit status 1 if any point failed
 
 tap_n=0
 tap_failed=0
-tap_out=$(mktemp "${TMPDIR:-/tmp}/xcni-tap.XXXXXX") || exit 1
+# check's output goes to a file that is already unlinked, held open on fd
+# 9 and reopened by name through /proc: nothing is left behind however the
+# script ends, and no EXIT trap of the script's own is needed for it.
+tap_out=$(mktemp "${TMPDIR:-/tmp}/xcni-tap.XXXXXX") &&
+    exec 9<>"$tap_out" && rm -f "$tap_out" || exit 99
+tap_out=/proc/self/fd/9
 
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 
@@ -38,7 +45,11 @@ note() { echo "$*" | sed 's/^/# /'; }
 diag() {
 	for f; do
 		[ -s "$f" ] || continue
-		echo "# --- ${f##*/} (last 40 lines):"
+		if [ "$f" = "$tap_out" ]; then
+			echo "# --- its output (last 40 lines):"
+		else
+			echo "# --- ${f##*/} (last 40 lines):"
+		fi
 		tail -n 40 "$f" | sed 's/^/#   /'
 	done
 	true
@@ -51,6 +62,7 @@ check() {
 	if "$@" >"$tap_out" 2>&1; then
 		ok "$desc"
 	else
+		tap_status "$?" "$@"
 		not_ok "$desc" "$tap_out"
 	fi
 }
@@ -59,24 +71,49 @@ check_not() {
 	desc=$1
 	shift
 	if "$@" >"$tap_out" 2>&1; then
+		tap_status 0 "$@"
 		not_ok "$desc (succeeded, should have failed)" "$tap_out"
 	else
 		ok "$desc"
 	fi
 }
 
+# tap_status STATUS CMD...: what a check ran and how it ended, appended to
+# the command's output as its last line of evidence.
+tap_status() {
+	st=$1
+	shift
+	echo "exit status $st: $*" | cut -c1-300 >>"$tap_out"
+}
+
+# is DESC GOT WANT: passes when the strings are equal; else shows both.
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		note "got:    $2"
+		note "wanted: $3"
+	fi
+}
+
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 
 skip_all() {
-	rm -f "$tap_out"
 	echo "1..0 # SKIP $*"
 	exit 0
 }
 
 bail() {
-	rm -f "$tap_out"
 	echo "Bail out! $*"
 	exit 99
+}
+
+# need_root: the script needs root (namespaces, mounts, other users).
+need_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	[ "${CI:-}" = true ] && bail "needs root"
+	skip_all "needs root"
 }
 
 need() {
@@ -89,7 +126,6 @@ need() {
 }
 
 done_testing() {
-	rm -f "$tap_out"
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }
