@@ -7,7 +7,8 @@
 #                           .log) with its diagnostics; Bail out! and the
 #                           TAP driver's ERROR lines too
 #   failed_tests DIR...     every test under DIR whose .trs records a
-#                           failure: its name, then failed_points of its .log
+#                           failure: its name, then failed_points of its
+#                           .log, or the log's last lines if no point failed
 
 failed_points() {
 	awk '
@@ -26,7 +27,7 @@ failed_tests() {
 		    "$log" 2>/dev/null | head -n 1)
 		echo "FAIL: ${name:-${log%.log}} (${log%.log})"
 		failed_points "$log" >"$log.failed" 2>&1
-		if [ -s "$log.failed" ]; then
+		if grep -q '^not ok' "$log.failed"; then
 			sed 's/^/    /' "$log.failed"
 		else	# no point failed: it ended early; its last words
 			tail -n 20 "$log" 2>&1 | sed 's/^/    | /'

@@ -64,10 +64,10 @@ monitor_start() {
 	: >"$T/monitor.all"
 	ip netns exec "$NS" ip monitor route >"$T/monitor.all" 2>>"$T/monitor.err" &
 	MP=$!
-	monitor_mark 50 || { echo "Bail out! ip monitor route printed nothing in 5 s"; exit 1; }
+	monitor_mark 50 || bail "ip monitor route printed nothing in 5 s"
 }
 monitor_stop() {
-	monitor_mark 1 || { echo "Bail out! ip monitor route stopped printing"; exit 1; }
+	monitor_mark 1 || bail "ip monitor route stopped printing"
 	kill "$MP"
 	wait "$MP" 2>/dev/null
 	MP=

@@ -10,16 +10,27 @@
 #   check DESC CMD...            passes when CMD succeeds; else CMD's output is the evidence
 #   check_not DESC CMD...        passes when CMD fails
 #   is DESC GOT WANT             passes when GOT = WANT; else shows both
+#   result STATUS DESC [FILE...] passes when STATUS is 0; else the files' last
+#                                lines as evidence
 #   skip DESC REASON             a point that cannot run in this build
 #   diag FILE...                 the files' last 40 lines as diagnostics
 #   note TEXT...                 one diagnostic line
 #   need TOOL...                 every TOOL on PATH, or the script cannot run:
 #                                skipped, but a failure under CI=true
 #   need_root                    the same for root
+#   need_path PATH...            the same for files a package installs
+#   need_for DESC TOOL...        true when every TOOL is on PATH; else
+#                                lacking DESC TOOL, and it returns 1:
+#                                  if need_for DESC TOOL; then check DESC ...; fi
+#   lacking DESC WHAT            the point DESC cannot run without WHAT:
+#                                skipped, but a failure under CI=true
 #   skip_all REASON              the whole script cannot run here
 #   bail REASON                  stop: the script cannot go on
 #   done_testing                 the plan; exit status 1 if any point failed
 
+# Sourced once: a library that sources it again changes nothing.
+[ -n "${tap_sourced:-}" ] && return 0
+tap_sourced=1
 tap_n=0
 tap_failed=0
 # check's output goes to a file that is already unlinked, held open on fd
@@ -97,6 +108,17 @@ is() {
 	fi
 }
 
+result() {
+	st=$1
+	desc=$2
+	shift 2
+	if [ "$st" -eq 0 ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "$@"
+	fi
+}
+
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 
 skip_all() {
@@ -123,6 +145,33 @@ need() {
 		    bail "$tool is missing: tests/deps.sh installs it"
 		skip_all "$tool is missing (tests/deps.sh installs it)"
 	done
+}
+
+need_path() {
+	for path; do
+		[ -e "$path" ] && continue
+		[ "${CI:-}" = true ] &&
+		    bail "$path is missing: tests/deps.sh installs it"
+		skip_all "$path is missing (tests/deps.sh installs it)"
+	done
+}
+
+need_for() {
+	desc=$1
+	shift
+	for tool; do
+		command -v "$tool" >/dev/null 2>&1 && continue
+		lacking "$desc" "$tool"
+		return 1
+	done
+}
+
+lacking() {
+	if [ "${CI:-}" = true ]; then
+		not_ok "$1 ($2 is missing: tests/deps.sh installs it)"
+	else
+		skip "$1" "$2 is missing (tests/deps.sh installs it)"
+	fi
 }
 
 done_testing() {
