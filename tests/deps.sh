@@ -17,9 +17,6 @@ xcni_install_deps() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		    grep -q 'install ok installed' || missing="$missing $p"
 	done
-	# Debian 12's kubectl is kubernetes-client; a kubectl already on the
-	# machine (another package of that name) is kept.
-	command -v kubectl >/dev/null || missing="$missing kubernetes-client"
 	[ -n "$missing" ] || return 0
 	echo "installing:$missing"
 	apt-get update -q &&

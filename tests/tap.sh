@@ -28,7 +28,8 @@
 #   bail REASON                  stop: the script cannot go on
 #   done_testing                 the plan; exit status 1 if any point failed
 
-# Sourced once: a library that sources it again changes nothing.
+# Its own variables are all tap_*, so a caller's (f, desc, path...) stay as
+# they were. Sourced once: a library that sources it again changes nothing.
 [ -n "${tap_sourced:-}" ] && return 0
 tap_sourced=1
 tap_n=0
@@ -43,58 +44,58 @@ tap_out=/proc/self/fd/9
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
 
 not_ok() {
-	desc=$1
+	tap_desc=$1
 	shift
 	tap_n=$((tap_n + 1))
 	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $desc"
+	echo "not ok $tap_n - $tap_desc"
 	diag "$@"
 }
 
 note() { echo "$*" | sed 's/^/# /'; }
 
 diag() {
-	for f; do
-		[ -s "$f" ] || continue
-		if [ "$f" = "$tap_out" ]; then
+	for tap_f; do
+		[ -s "$tap_f" ] || continue
+		if [ "$tap_f" = "$tap_out" ]; then
 			echo "# --- its output (last 40 lines):"
 		else
-			echo "# --- ${f##*/} (last 40 lines):"
+			echo "# --- ${tap_f##*/} (last 40 lines):"
 		fi
-		tail -n 40 "$f" | sed 's/^/#   /'
+		tail -n 40 "$tap_f" | sed 's/^/#   /'
 	done
 	true
 }
 
 # The command runs in this shell (no subshell), so what it assigns stays.
 check() {
-	desc=$1
+	tap_desc=$1
 	shift
 	if "$@" >"$tap_out" 2>&1; then
-		ok "$desc"
+		ok "$tap_desc"
 	else
 		tap_status "$?" "$@"
-		not_ok "$desc" "$tap_out"
+		not_ok "$tap_desc" "$tap_out"
 	fi
 }
 
 check_not() {
-	desc=$1
+	tap_desc=$1
 	shift
 	if "$@" >"$tap_out" 2>&1; then
 		tap_status 0 "$@"
-		not_ok "$desc (succeeded, should have failed)" "$tap_out"
+		not_ok "$tap_desc (succeeded, should have failed)" "$tap_out"
 	else
-		ok "$desc"
+		ok "$tap_desc"
 	fi
 }
 
 # tap_status STATUS CMD...: what a check ran and how it ended, appended to
 # the command's output as its last line of evidence.
 tap_status() {
-	st=$1
+	tap_st=$1
 	shift
-	echo "exit status $st: $*" | cut -c1-300 >>"$tap_out"
+	echo "exit status $tap_st: $*" | cut -c1-300 >>"$tap_out"
 }
 
 # is DESC GOT WANT: passes when the strings are equal; else shows both.
@@ -109,13 +110,13 @@ is() {
 }
 
 result() {
-	st=$1
-	desc=$2
+	tap_st=$1
+	tap_desc=$2
 	shift 2
-	if [ "$st" -eq 0 ]; then
-		ok "$desc"
+	if [ "$tap_st" -eq 0 ]; then
+		ok "$tap_desc"
 	else
-		not_ok "$desc" "$@"
+		not_ok "$tap_desc" "$@"
 	fi
 }
 
@@ -139,29 +140,29 @@ need_root() {
 }
 
 need() {
-	for tool; do
-		command -v "$tool" >/dev/null 2>&1 && continue
+	for tap_tool; do
+		command -v "$tap_tool" >/dev/null 2>&1 && continue
 		[ "${CI:-}" = true ] &&
-		    bail "$tool is missing: tests/deps.sh installs it"
-		skip_all "$tool is missing (tests/deps.sh installs it)"
+		    bail "$tap_tool is missing: tests/deps.sh installs it"
+		skip_all "$tap_tool is missing (tests/deps.sh installs it)"
 	done
 }
 
 need_path() {
-	for path; do
-		[ -e "$path" ] && continue
+	for tap_path; do
+		[ -e "$tap_path" ] && continue
 		[ "${CI:-}" = true ] &&
-		    bail "$path is missing: tests/deps.sh installs it"
-		skip_all "$path is missing (tests/deps.sh installs it)"
+		    bail "$tap_path is missing: tests/deps.sh installs it"
+		skip_all "$tap_path is missing (tests/deps.sh installs it)"
 	done
 }
 
 need_for() {
-	desc=$1
+	tap_desc=$1
 	shift
-	for tool; do
-		command -v "$tool" >/dev/null 2>&1 && continue
-		lacking "$desc" "$tool"
+	for tap_tool; do
+		command -v "$tap_tool" >/dev/null 2>&1 && continue
+		lacking "$tap_desc" "$tap_tool"
 		return 1
 	done
 }
