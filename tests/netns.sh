@@ -64,7 +64,7 @@ monitor_start() {
 	: >"$T/monitor.all"
 	ip netns exec "$NS" ip monitor route >"$T/monitor.all" 2>>"$T/monitor.err" &
 	MP=$!
-	monitor_mark 50 || bail "ip monitor route printed nothing in 5 s"
+	monitor_mark 50 || bail "ip monitor route printed nothing in 50 s"
 }
 monitor_stop() {
 	monitor_mark 1 || bail "ip monitor route stopped printing"
