@@ -8,8 +8,13 @@ in_ns() { ip netns exec "$NS" "$@"; }
 
 # node_link: eth0 (peer eth1), holding node-1's addresses; the other
 # nodes' InternalIPs (192.0.2.N, 2001:db8::N) are on that link.
+# Neither end makes an IPv6 link-local address (addrgenmode none) and the
+# global one skips duplicate address detection: no kernel route appears
+# later, when DAD would have finished, in the middle of a test.
 node_link() {
 	in_ns ip link add eth0 type veth peer name eth1 &&
+	    in_ns ip link set eth0 addrgenmode none &&
+	    in_ns ip link set eth1 addrgenmode none &&
 	    in_ns sysctl -qw net.ipv6.conf.eth0.keep_addr_on_down=1 &&
 	    in_ns ip link set eth1 up &&
 	    in_ns ip link set eth0 up &&
@@ -47,23 +52,46 @@ routes() {
 }
 count() { routes | wc -l; }
 
-# monitor_start / monitor_stop: route notifications of protocol 202 seen
-# in between, in $T/monitor (empty: none). Started directly, not through
-# a function, so that MP is ip's own pid.
+# monitor_start / monitor_stop: the route notifications of protocol
+# ${MONITOR_PROTO:-202} seen in between, in $T/monitor (empty: none); all
+# of them in $T/monitor.all. Each end is marked by a route of another
+# protocol added and deleted, and waits until the monitor has printed it:
+# the monitor listens before the test acts, and every notification sent
+# before the stop has been read. Started directly, not through a
+# function, so that MP is ip's own pid.
+MARK=198.51.100.254
 monitor_start() {
+	: >"$T/monitor.all"
 	ip netns exec "$NS" ip monitor route >"$T/monitor.all" 2>>"$T/monitor.err" &
 	MP=$!
-	sleep 0.3
+	monitor_mark 50 || bail "ip monitor route printed nothing in 50 s"
 }
 monitor_stop() {
-	sleep 0.3
+	monitor_mark 1 || bail "ip monitor route stopped printing"
 	kill "$MP"
 	wait "$MP" 2>/dev/null
 	MP=
-	grep "proto 202" "$T/monitor.all" >"$T/monitor"
+	grep -E " proto ${MONITOR_PROTO:-202}( |\$)" "$T/monitor.all" >"$T/monitor"
 }
+# monitor_mark TRIES: marks, up to TRIES times, until the monitor prints
+# the mark's deletion (within a second of each try).
+monitor_mark() {
+	marks=$(grep -c "^Deleted .*$MARK " "$T/monitor.all")
+	mark_tries=$1
+	while [ "$mark_tries" -gt 0 ]; do
+		in_ns ip route add blackhole "$MARK/32" proto 99 &&
+		    in_ns ip route del blackhole "$MARK/32" proto 99 || return 1
+		wait_for 10 monitor_marked "$marks" && return 0
+		mark_tries=$((mark_tries - 1))
+	done
+	return 1
+}
+monitor_marked() { [ "$(grep -c "^Deleted .*$MARK " "$T/monitor.all")" -gt "$1" ]; }
+# no_changes: passes when the monitor saw no route of the protocol change;
+# else prints the changes.
 no_changes() {
 	[ ! -s "$T/monitor" ] && return 0
-	head -3 "$T/monitor" | sed 's/^/# changed: /'
+	echo "# $(wc -l <"$T/monitor") route changes of protocol ${MONITOR_PROTO:-202}:"
+	head -20 "$T/monitor" | sed 's/^/#   /'
 	return 1
 }

@@ -41,6 +41,16 @@ for log in build-ci/test-suite.log build-san/test-suite.log; do
 	done
 done
 passed=$((passed + $(grep -c '^ok ' build-fuzz.tap || true)))
+# Every failure, named, with its evidence, then the totals last.
+. "$top/tests/failures.sh"
+for log in build-ci/test-suite.log build-san/test-suite.log; do
+	[ -f "$log" ] || echo "FAIL: ${log%/*}: no test-suite.log (the build failed)"
+done
+failed_tests build-ci build-san
+if grep -q '^not ok ' build-fuzz.tap; then
+	echo "FAIL: tests/fuzz/run.sh (build-fuzz)"
+	failed_points build-fuzz.tap | sed 's/^/    /'
+fi
 failed=$((failed + $(grep -c '^not ok ' build-fuzz.tap || true)))
 [ "$passed" -gt 0 ] || status=1
 [ "$failed" -eq 0 ] || status=1

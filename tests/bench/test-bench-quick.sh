@@ -6,12 +6,11 @@
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
 
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-[ "$(id -u)" = 0 ] || skip_all "needs root (namespaces)"
-command -v kubectl >/dev/null || skip_all "no kubectl"
-[ -x /usr/lib/cni/bridge ] || skip_all "no CNI plugins in /usr/lib/cni"
-[ -d /usr/share/gocode/src/github.com/containernetworking/cni/libcni ] ||
-    skip_all "no libcni (golang-github-appc-cni-dev)"
+. "$top_srcdir/tests/tap.sh"
+need_root
+need kubectl go python3
+need_path /usr/lib/cni/bridge \
+    /usr/share/gocode/src/github.com/containernetworking/cni/libcni
 
 figures="route_programming_wall route_programming_wall_min
 route_programming_cpu cold_sync_cpu
@@ -20,22 +19,21 @@ idle_worker_cpu idle_worker_wakeups worker_peak_rss worker_steady_rss
 idle_supervisor_cpu idle_supervisor_wakeups idle_supervised_worker_cpu
 idle_supervised_worker_wakeups supervisor_rss restart_route_changes
 restart_ready_time pod_add_median pod_add_p99 pod_del_median pod_del_p99"
-echo "1..$((1 + $(echo $figures | wc -w)))"
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 start=$(date +%s)
 "$top_srcdir/bench/run" --quick --build "$top_builddir" >"$out" 2>&1
 rc=$?
+result $rc "bench/run --quick (exit $rc)"
+# All of it, pass or fail: the figures are the report.
 sed 's/^/# /' "$out"
-echo "# $(($(date +%s) - start)) s"
-if [ $rc -eq 0 ]; then echo "ok 1 - bench/run --quick"; else echo "not ok 1 - bench/run --quick (exit $rc)"; fi
-n=1
+note "$(($(date +%s) - start)) s"
 for f in $figures; do
-	n=$((n + 1))
 	if grep -Eq "^$f: -?[0-9][0-9.e+-]* " "$out"; then
-		echo "ok $n - $f"
+		ok "$f"
 	else
-		echo "not ok $n - $f"
+		not_ok "$f (bench/run printed: $(grep "^$f:" "$out" || echo "no line $f:"))"
 	fi
 done
+done_testing

@@ -4,10 +4,8 @@
 . "$top_srcdir/tests/cni/lib.sh"
 
 plugins=/usr/lib/cni
-[ -x "$plugins/host-local" ] ||
-    skip_all "no $plugins/host-local (containernetworking-plugins)"
-command -v python3 >/dev/null && command -v openssl >/dev/null ||
-    skip_all "python3 or openssl missing (fake API server)"
+need_path "$plugins/host-local"
+need python3 openssl
 
 state=$tmp/state
 data=$tmp/data
@@ -32,7 +30,7 @@ while [ ! -s "$tmp/url" ] && [ $i -lt 600 ] && kill -0 $server 2>/dev/null; do
 	sleep 0.1
 	i=$((i + 1))
 done
-[ -s "$tmp/url" ] || { echo "1..0 # SKIP fake API server did not start"; diag "$tmp/server.log"; exit 1; }
+[ -s "$tmp/url" ] || { diag "$tmp/server.log"; bail "fake API server did not start"; }
 
 kc=$tmp/kubeconfig
 conf() {

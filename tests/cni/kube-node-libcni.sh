@@ -4,13 +4,13 @@
 . "$top_srcdir/tests/cni/lib.sh"
 
 plugins=/usr/lib/cni
-[ "$(id -u)" = 0 ] || skip_all "needs root for network namespaces"
-[ -x "$plugins/bridge" ] && [ -x "$plugins/host-local" ] ||
-    skip_all "no bridge/host-local in $plugins (containernetworking-plugins)"
-command -v go >/dev/null || skip_all "no go (golang-go)"
+need_root
+need_path "$plugins/bridge" "$plugins/host-local"
+# The Go configure found (make check passes it on), else the one on PATH.
+GO=${GO:-go}
+need "$GO"
 gopath=/usr/share/gocode
-[ -d "$gopath/src/github.com/containernetworking/cni/libcni" ] ||
-    skip_all "no libcni in $gopath (golang-github-appc-cni-dev)"
+need_path "$gopath/src/github.com/containernetworking/cni/libcni"
 
 pfx=xcni-t-$$-cni
 cleanup_hooks='for n in $(ip netns list | sed -n "s/^\($pfx-[^ ]*\).*/\1/p"); do ip netns del "$n"; done'
@@ -20,12 +20,14 @@ mkdir -p "$state" "$tmp/cache"
 
 cnitool=$top_builddir/tests/cni/cnitool
 mkdir -p "${cnitool%/*}"
-check "cnitool builds against Debian's libcni" env GOCACHE="$tmp/go-cache" \
-    GO111MODULE=off GOPATH="$gopath" go build -o "$cnitool" \
+check "cnitool builds against Debian's libcni ($("$GO" env GOVERSION) at $GO)" \
+    env GOCACHE="$top_builddir/tests/cni/.gocache" GO111MODULE=off GOPATH="$gopath" \
+    GOTOOLCHAIN=local GOFLAGS= "$GO" build -o "$cnitool" \
     "$top_srcdir/tests/cni/cnitool.go"
-[ -x "$cnitool" ] || { done_testing; exit 1; }
+[ -x "$cnitool" ] || bail "no cnitool"
 
-ip netns add "$pfx-node" && ip -n "$pfx-node" link set lo up || exit 1
+ip netns add "$pfx-node" && ip -n "$pfx-node" link set lo up ||
+    bail "cannot create a network namespace"
 
 # cni CMD CONF POD [ID [FLAGS...]]: cnitool in the node namespace; the pod
 # namespace is created on first use. Output in $tmp/out, status in rc.

@@ -5,8 +5,7 @@
 . "$top_srcdir/tests/cni/lib.sh"
 
 hostlocal_dir=/usr/lib/cni
-[ -x "$hostlocal_dir/host-local" ] ||
-    skip_all "no $hostlocal_dir/host-local (containernetworking-plugins)"
+need_path "$hostlocal_dir/host-local"
 
 state=$tmp/state
 data=$tmp/data

@@ -8,30 +8,13 @@
 set -u
 
 bin="$top_builddir/supervisor/xcni-supervisor"
+. "$top_srcdir/tests/tap.sh"
 cd "$top_srcdir/tests/config" || exit 1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for detail in "$@"; do
-		[ -s "$detail" ] && sed 's/^/# /' "$detail"
-	done
-}
-
 # The same environment everywhere: no host name, no $KUBECONFIG.
-check() {
+run_check() {
 	env -i PATH=/usr/bin:/bin NODE_NAME=node-1 \
 	    XCNI_WORKER="$top_builddir/worker/xcni-worker" "$bin" --check "$@" \
 	    >"$tmp/stdout" 2>"$tmp/stderr"
@@ -55,29 +38,28 @@ expect() {	# name rc stdout-file stderr-file ("-": not compared)
 
 valid=$(ls valid/*.ini)
 invalid=$(ls invalid/*.ini)
-echo "1..$(($(echo "$valid" | wc -l) * 2 + $(echo "$invalid" | wc -l) + 16))"
 
 : >"$tmp/empty"
 for f in $valid; do
 	base=${f%.ini}
 	err="$base.err"
 	[ -f "$err" ] || err="$tmp/empty"
-	check -c "$f"
+	run_check -c "$f"
 	expect "$f" 0 "$base.out" "$err"
 	# What --check prints is what a worker is sent: it must read back
 	# to itself.
 	cp "$base.out" "$tmp/printed.ini"
-	check -c "$tmp/printed.ini"
+	run_check -c "$tmp/printed.ini"
 	expect "$f: printed form reads back" 0 "$base.out" -
 done
 for f in $invalid; do
-	check -c "$f"
+	run_check -c "$f"
 	expect "$f" 1 "$tmp/empty" "${f%.ini}.err"
 done
 
 # The example's user, xcni, need not exist on a test machine.
 sed 's/^;user = xcni$/user = 65532:65532/' "$top_srcdir/etc/xcni.ini" >"$tmp/example.ini"
-check -c "$tmp/example.ini"
+run_check -c "$tmp/example.ini"
 expect "etc/xcni.ini" 0 example.out "$tmp/empty"
 
 # Generated cases run in $tmp (in a subshell), so the messages show short
@@ -151,8 +133,7 @@ gen no-final-newline.ini 0 ''
 
 printf '[xcluster]\n' >"$tmp/default-user.ini"
 if getent passwd xcni >/dev/null; then
-	n=$((n + 1))
-	echo "ok $n # SKIP default user: this machine has a user xcni"
+	skip "generated default-user.ini" "this machine has a user xcni"
 else
 	gen default-user.ini 1 'default-user.ini: user: the default user "xcni" does not exist; create it (useradd --system xcni) or set user = NAME or UID[:GID]
 '
@@ -182,4 +163,4 @@ else
 	not_ok "unknown option: usage, exit 64" "$tmp/stdout" "$tmp/stderr"
 fi
 
-[ "$failed" = 0 ]
+done_testing

@@ -1,4 +1,4 @@
-# Sourced by the fault tests: TAP helpers, a namespace and a scratch
+# Sourced by the fault tests: tests/tap.sh, a namespace and a scratch
 # directory of the test's own (both removed on exit), the fake API server
 # on the namespace's loopback with 20 generated nodes (node-1 is this node),
 # and a standalone xcni-worker, run through $XCNI_WORKER_WRAPPER if set
@@ -6,6 +6,7 @@
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/netns.sh"
 WORKER=$top_builddir/worker/xcni-worker
 FAKE=$top_srcdir/tests/kube/fake-apiserver
@@ -13,21 +14,9 @@ PYTHON=/usr/bin/python3
 [ -x "$PYTHON" ] || PYTHON=$(command -v python3)
 NODES=20
 
-n=0
-failed=
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
-check() {	# check DESCRIPTION COMMAND...
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-
-[ "$(id -u)" = 0 ] || skip_all "needs root (namespaces)"
-[ -n "$PYTHON" ] && command -v curl >/dev/null && command -v openssl >/dev/null ||
-    skip_all "needs python3, curl and openssl"
-[ -x "$WORKER" ] || skip_all "no worker/xcni-worker in this build"
+need_root
+need python3 curl openssl
+[ -x "$WORKER" ] || bail "no worker/xcni-worker in this build"
 
 NS=xcni-t-$$-faults
 T=$(mktemp -d /tmp/xcni-faults-XXXXXX)
@@ -45,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ip netns add "$NS" 2>/dev/null || skip_all "cannot create a network namespace"
+ip netns add "$NS" || bail "cannot create a network namespace"
 in_ns ip link set lo up
 node_link
 
@@ -69,7 +58,7 @@ fake_start() {
 }
 echo tok-1 >"$T/token"
 fake_start "$T/fake" --nodes $NODES --listen 127.0.0.1:0 ||
-    { echo "Bail out! fake API server did not start"; exit 1; }
+    { diag "$T/fake.log"; bail "fake API server did not start"; }
 # The worker's own kubeconfig, so the test can point it elsewhere.
 cp "$T/kc.fake" "$T/kc"
 
@@ -90,7 +79,8 @@ alive() { kill -0 "$1" 2>/dev/null; }
 same_as() {
 	routes >"$T/now"
 	cmp -s "$1" "$T/now" && return 0
-	diff "$1" "$T/now" | grep '^[<>]' | head -5 | sed 's/^/# /'
+	echo "# routes differ (< before, > now):"
+	diff "$1" "$T/now" | grep '^[<>]' | head -20
 	return 1
 }
 # has_route DST VIA: the route of protocol 202 to DST goes via VIA.
@@ -98,13 +88,8 @@ has_route() {
 	routes | grep -q "^$1 via $2 "
 }
 
+# finish: the plan; after a failure, the logs' last lines too.
 finish() {
-	echo "1..$n"
-	if [ -n "$failed" ]; then
-		for f in "$T"/*.log; do
-			echo "# --- $f"
-			tail -30 "$f" | sed 's/^/# /'
-		done
-	fi
-	[ -z "$failed" ]
+	[ "$tap_failed" -gt 0 ] && diag "$T"/*.log
+	done_testing
 }

@@ -4,8 +4,7 @@
 # directory is writable again, leaving no temp file behind. The directory
 # is a 64 KiB tmpfs mounted only in the worker's private mount namespace.
 . "$top_srcdir/tests/faults/lib.sh"
-command -v unshare >/dev/null && command -v nsenter >/dev/null ||
-    skip_all "needs unshare and nsenter"
+need unshare nsenter
 
 mkdir -p "$T/state"
 cat >"$T/wrap" <<WRAP

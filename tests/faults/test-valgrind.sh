@@ -2,13 +2,13 @@
 # The worker under valgrind memcheck: the first sync, node changes, a
 # malformed and a truncated event, a relist after 410, then SIGTERM. Any
 # memory error or leak makes it exit 99 instead of 0.
-command -v valgrind >/dev/null || { echo "1..0 # SKIP no valgrind"; exit 0; }
+. "$top_srcdir/tests/tap.sh"
 # Valgrind cannot run ASan binaries; the sanitizer build checks memory itself.
 if objdump -p "$top_builddir/worker/xcni-worker" 2>/dev/null |
     grep -q 'NEEDED.*libasan'; then
-	echo "1..0 # SKIP sanitizer build: ASan checks memory there"
-	exit 0
+	skip_all "sanitizer build: ASan checks memory there"
 fi
+need valgrind
 XCNI_WORKER_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --log-fd=2"
 . "$top_srcdir/tests/faults/lib.sh"
@@ -28,6 +28,10 @@ kill -TERM "$WP"
 wait "$WP"
 rc=$?
 WP=
-check "SIGTERM: exit 0, no memory error or leak (status $rc)" [ $rc = 0 ]
-grep '^==' "$T/worker.log" | head -40 | sed 's/^/# /'
+grep '^==' "$T/worker.log" | head -40 >"$T/valgrind.out"
+if [ $rc = 0 ]; then
+	ok "SIGTERM: exit 0, no memory error or leak (status $rc)"
+else
+	not_ok "SIGTERM: exit 0, no memory error or leak (status $rc)" "$T/valgrind.out"
+fi
 finish

@@ -4,35 +4,23 @@
 # installed page (style notes are shown, not counted).
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/tap.sh"
 
 pages="xcni-supervisor.8 xcni-worker.8 xcni.ini.5 kube-node.8"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-
 make -s -C "$top_builddir" install DESTDIR="$tmp/root" > "$tmp/make.log" 2>&1
-rc=$?
-[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/make.log"
-result $rc "make install DESTDIR"
+result $? "make install DESTDIR" "$tmp/make.log"
 
 for page in $pages; do
 	found=$(find "$tmp/root" -path "*/man/man${page##*.}/$page")
 	if [ -n "$found" ]; then
-		result 0 "$page installed"
+		ok "$page installed"
 	else
-		# Written by the owner of the program it documents.
-		n=$((n + 1))
-		if [ -f "$top_srcdir/man/$page" ]; then
-			echo "not ok $n - $page installed"
-		else
-			echo "not ok $n - $page installed # TODO not written yet"
-		fi
+		find "$tmp/root" -path '*/man/*' >"$tmp/man-found"
+		not_ok "$page installed (installed pages below)" "$tmp/man-found"
 	fi
 done
 
@@ -48,17 +36,14 @@ done
 [ -z "$missing" ]
 result $? "xcni.service's Documentation= pages are among them${missing:+:$missing}"
 
-if ! command -v mandoc > /dev/null; then
-	n=$((n + 1))
-	echo "ok $n - mandoc -Tlint # SKIP no mandoc"
-else
+if need_for "mandoc -Tlint" mandoc; then
 	for f in $(find "$tmp/root" -path '*/man/man[0-9]/*' -type f | sort); do
-		mandoc -Tlint "$f" > "$tmp/lint" 2>&1
+		mandoc -Tlint "$f" 2>&1 | sed "s|$tmp/root||" > "$tmp/lint"
 		mandoc -Tlint -Wwarning "$f" > /dev/null 2>&1
 		rc=$?
-		sed "s|$tmp/root||; s/^/# /" "$tmp/lint"
-		result $rc "mandoc -Tlint: ${f##*/}"
+		result $rc "mandoc -Tlint: ${f##*/}" "$tmp/lint"
+		# Style notes are shown, not counted.
+		[ $rc -ne 0 ] || sed 's/^/# /' "$tmp/lint"
 	done
 fi
-
-echo "1..$n"
+done_testing

@@ -8,7 +8,7 @@
 # capability.
 . "$top_srcdir/tests/supervisor/lib.sh"
 
-command -v setpriv >/dev/null || skip_all "no setpriv"
+need setpriv
 
 # The set, from the unit; the DaemonSet must add the same.
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$top_srcdir/systemd/xcni.service.in" |

@@ -4,100 +4,69 @@
 # dir. Everything happens under a DESTDIR root; the host is not touched.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/tap.sh"
+need systemd-analyze systemd-sysusers systemd-tmpfiles
+[ -x "$top_builddir/supervisor/xcni-supervisor" ] ||
+    bail "xcni-supervisor is not built"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 root="$tmp/root"
 max_exposure=2.5
 
-n=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
 make -s -C "$top_builddir" install DESTDIR="$root" > "$tmp/make.log" 2>&1
-rc=$?
-[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/make.log"
-result $rc "make install DESTDIR"
+result $? "make install DESTDIR" "$tmp/make.log"
 
 unit=$(find "$root" -path '*/systemd/system/xcni.service')
-[ -f "$unit" ]
-result $? "xcni.service installed"
-built=yes
-[ -x "$top_builddir/supervisor/xcni-supervisor" ] || built=
+[ -f "$unit" ] || bail "make install put no xcni.service under $root"
+ok "xcni.service installed"
 for prog in $(sed -n 's/^Exec\(Start\|StartPre\)=\([^ ]*\).*/\2/p' "$unit" | sort -u); do
-	if [ -z "$built" ]; then
-		skip "xcni.service runs the installed $prog" "xcni-supervisor not built"
-		continue
-	fi
-	[ -x "$root$prog" ]
-	result $? "xcni.service runs the installed $prog"
+	check "xcni.service runs the installed $prog" test -x "$root$prog"
 done
 
-if ! command -v systemd-analyze > /dev/null; then
-	skip "systemd-analyze verify" "no systemd-analyze"
-	skip "exposure at most $max_exposure" "no systemd-analyze"
-else
-	# verify --root resolves everything in the root: give it the host's
-	# units (for the dependencies) and kill (for ExecReload=).
-	mkdir -p "$root/lib/systemd/system"
-	for f in /lib/systemd/system/*; do
-		[ -e "$root/lib/systemd/system/${f##*/}" ] ||
-		    cp -a "$f" "$root/lib/systemd/system/"
-	done
-	mkdir -p "$root/bin"
-	cp /bin/kill "$root/bin/kill"
-	if [ -z "$built" ]; then
-		skip "systemd-analyze verify is clean" "xcni-supervisor not built"
-	else
-		# Its man pages: test-man.sh.
-		# Where an admin links a unit from a prefix systemd does
-		# not search (distcheck's).
-		mkdir -p "$root/etc/systemd/system"
-		cp "$unit" "$root/etc/systemd/system/xcni.service"
-		systemd-analyze verify --man=no --root="$root" xcni.service \
-		    > "$tmp/verify" 2>&1
-		rc=$?
-		[ -s "$tmp/verify" ] && rc=1
-		sed 's/^/# /' "$tmp/verify"
-		result $rc "systemd-analyze verify is clean"
-	fi
+# verify --root resolves everything in the root: give it the host's
+# units (for the dependencies) and kill (for ExecReload=).
+mkdir -p "$root/lib/systemd/system"
+for f in /lib/systemd/system/*; do
+	[ -e "$root/lib/systemd/system/${f##*/}" ] ||
+	    cp -a "$f" "$root/lib/systemd/system/"
+done
+mkdir -p "$root/bin"
+cp /bin/kill "$root/bin/kill"
+# Its man pages: test-man.sh.
+# Where an admin links a unit from a prefix systemd does
+# not search (distcheck's).
+mkdir -p "$root/etc/systemd/system"
+cp "$unit" "$root/etc/systemd/system/xcni.service"
+systemd-analyze verify --man=no --root="$root" xcni.service \
+    > "$tmp/verify" 2>&1
+rc=$?
+[ -s "$tmp/verify" ] && rc=1
+result $rc "systemd-analyze verify is clean" "$tmp/verify"
 
-	(cd "$tmp" && systemd-analyze security --offline=true "$unit") \
-	    > "$tmp/security" 2>&1
-	exposure=$(sed -n 's/.*Overall exposure level for xcni.service: \([0-9.]*\).*/\1/p' "$tmp/security")
-	echo "# exposure: ${exposure:-none}"
-	[ -n "$exposure" ] && awk -v e="$exposure" -v m="$max_exposure" \
-	    'BEGIN { exit !(e <= m) }'
-	rc=$?
-	[ $rc -eq 0 ] || grep '✗' "$tmp/security" | sed 's/^/# /'
-	result $rc "exposure at most $max_exposure"
-fi
+(cd "$tmp" && systemd-analyze security --offline=true "$unit") \
+    > "$tmp/security" 2>&1
+exposure=$(sed -n 's/.*Overall exposure level for xcni.service: \([0-9.]*\).*/\1/p' "$tmp/security")
+[ -n "$exposure" ] && awk -v e="$exposure" -v m="$max_exposure" \
+    'BEGIN { exit !(e <= m) }'
+rc=$?
+grep '✗' "$tmp/security" > "$tmp/exposed"
+[ -s "$tmp/exposed" ] || cp "$tmp/security" "$tmp/exposed"
+result $rc "exposure ${exposure:-none} at most $max_exposure" "$tmp/exposed"
 
 # A bad file ends the unit's ExecStart at once with a status that
 # RestartPreventExitStatus lists, so systemd does not retry it; a changed
 # example survives make install and make uninstall.
 ini=$(find "$root" -path '*/xcni/xcni.ini')
-[ -f "$ini" ]
-result $? "example xcni.ini installed"
-if [ -z "$built" ]; then
-	skip "a bad file: ExecStart exits with a status not restarted" "xcni-supervisor not built"
-else
-	printf '[global]\nno-such-key = 1\n' > "$tmp/bad.ini"
-	start=$(sed -n 's/^ExecStart=//p' "$unit" |
-	    sed "s|^\([^ ]*\)\(.*\) -c [^ ]*|$root\1\2 -c $tmp/bad.ini|")
-	$start > "$tmp/start" 2>&1
-	rc=$?
-	sed 's/^/# /' "$tmp/start"
-	grep -q "^RestartPreventExitStatus=.*\b$rc\b" "$unit" &&
-	    grep -q "bad.ini:2: " "$tmp/start" && ! grep -q '^ExecStartPre=' "$unit"
-	result $? "a bad file: ExecStart exits $rc, which is not restarted"
-fi
+check "example xcni.ini installed" test -f "$ini"
+printf '[global]\nno-such-key = 1\n' > "$tmp/bad.ini"
+start=$(sed -n 's/^ExecStart=//p' "$unit" |
+    sed "s|^\([^ ]*\)\(.*\) -c [^ ]*|$root\1\2 -c $tmp/bad.ini|")
+$start > "$tmp/start" 2>&1
+rc=$?
+grep -q "^RestartPreventExitStatus=.*\b$rc\b" "$unit" &&
+    grep -q "bad.ini:2: " "$tmp/start" && ! grep -q '^ExecStartPre=' "$unit"
+result $? "a bad file: ExecStart exits $rc, which is not restarted" "$tmp/start" "$unit"
 if [ -f "$ini" ]; then
 	echo "; changed" >> "$ini"
 	cp "$ini" "$tmp/changed"
@@ -121,15 +90,10 @@ mkdir -p "$root/etc"
 : > "$root/etc/group"
 systemd-sysusers --root="$root" "$sysusers" > "$tmp/sysusers" 2>&1 &&
     grep -q '^xcni:x:[0-9]*:[0-9]*:.*:/usr/sbin/nologin$' "$root/etc/passwd"
-rc=$?
-[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/sysusers" "$root/etc/passwd"
-result $rc "sysusers.d creates the xcni system user"
+result $? "sysusers.d creates the xcni system user" "$tmp/sysusers" "$root/etc/passwd"
 
 tmpfiles=$(find "$root" -path '*/tmpfiles.d/xcni.conf')
 systemd-tmpfiles --root="$root" --create "$tmpfiles" > "$tmp/tmpfiles" 2>&1 &&
     [ -d "$root/etc/cni/net.d" ]
-rc=$?
-[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/tmpfiles"
-result $rc "tmpfiles.d creates the CNI conf dir"
-
-echo "1..$n"
+result $? "tmpfiles.d creates the CNI conf dir" "$tmp/tmpfiles"
+done_testing

@@ -3,8 +3,6 @@
 # (watch streams and TLS are easier to check there).  Run from the top
 # source directory, or with top_srcdir or srcdir set to it.
 top=${top_srcdir:-${srcdir:-.}}
-if ! command -v python3 >/dev/null || ! command -v openssl >/dev/null; then
-	echo "1..0 # SKIP python3 or openssl missing"
-	exit 0
-fi
+. "$top/tests/tap.sh"
+need python3 openssl kubectl	# kubectl: its points are skipped without it
 top_srcdir=$top exec python3 "$top/tests/kube/test-fake-apiserver.py"

@@ -5,6 +5,7 @@
 set -u
 
 bin=${top_builddir:-.}/tests/routes/rt-test
+. "${top_srcdir:-.}/tests/tap.sh"
 n=${XCNI_RT_BENCH:-10000}
 tag=xcni-rt-$$
 namespaces=
@@ -19,11 +20,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-if [ "$(id -u)" != 0 ] || ! ip netns add "$tag-probe" 2>/dev/null; then
-	echo "1..0 # SKIP needs root and network namespaces"
-	exit 0
-fi
-ip netns del "$tag-probe"
+need_root
+need setpriv
 
 # A namespace with link d0 (peer d1) carrying the test addresses.
 mkns() {
@@ -54,11 +52,7 @@ run() {
 {
 	mkns "$tag-suite" || echo "not ok - set up the namespace"
 	run "$tag-suite" suite d0
-	if command -v setpriv >/dev/null; then
-		run "$tag-suite" noperm d0
-	else
-		echo "ok # SKIP setpriv (util-linux) not installed"
-	fi
+	run "$tag-suite" noperm d0
 
 	mkns "$tag-bench" || echo "not ok - set up the namespace"
 	run "$tag-bench" bench "$n" d0
@@ -67,10 +61,18 @@ run() {
 	run "$tag-batch" ipbatch "$n" d0
 } > "$out"
 
-grep -v '^\(not \)\{0,1\}ok' "$out" | grep -v '^#' | sed 's/^/# /'
-grep -E '^((not )?ok|#)' "$out"
+# rt-test's points, numbered here; its other output (ip's complaints, a
+# crash) becomes diagnostics after the point before it.
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) not_ok "${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	*) note "$line" ;;
+	esac
+done < "$out"
 # xcni's time and CPU over ip -batch's (bench/ sets the target)
 awk '/^# xcni: /{w1=$6; c1=$9+$12} /^# ip -batch: /{w2=$7; c2=$10+$13}
     END {if (w2 > 0 && c2 > 0)
 	printf("# ratio xcni/ip-batch: time %.2f, cpu %.2f\n", w1/w2, c1/c2)}' "$out"
-echo "1..$(grep -cE '^(not )?ok' "$out")"
+done_testing

@@ -46,15 +46,13 @@ check "secrets are root's" [ "$(stat -c %u "$T/net.d/xcni.kubeconfig" \
 # plugins it installed (symbolic links have no mode of their own).
 find "$T/state" "$T/net.d" "$T/bin" ! -type l -perm /o+w >"$T/ww"
 if [ -s "$T/ww" ]; then
-	not_ok "nothing world-writable"
-	sed 's/^/# /' "$T/ww"
+	not_ok "nothing world-writable" "$T/ww"
 else
 	ok "nothing world-writable"
 fi
 find "$T/state" "$T/net.d" "$T/bin" ! -type l -perm /g+w >"$T/gw"
 if [ -s "$T/gw" ]; then
-	not_ok "nothing group-writable"
-	sed 's/^/# /' "$T/gw"
+	not_ok "nothing group-writable" "$T/gw"
 else
 	ok "nothing group-writable"
 fi

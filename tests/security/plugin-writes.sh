@@ -5,9 +5,8 @@
 . "$top_srcdir/tests/cni/lib.sh"
 
 hostlocal_dir=/usr/lib/cni
-[ -x "$hostlocal_dir/host-local" ] ||
-    skip_all "no $hostlocal_dir/host-local (containernetworking-plugins)"
-command -v strace >/dev/null || skip_all "no strace"
+need_path "$hostlocal_dir/host-local"
+need strace
 
 state=$tmp/state
 data=$tmp/data
@@ -51,8 +50,7 @@ grep -v '= -1 ' "$tmp/trace" |
 grep -vE "^($data/|/dev/null\$)" "$tmp/paths" >"$tmp/outside"
 check "the calls were seen" grep -q "^$data/" "$tmp/paths"
 if [ -s "$tmp/outside" ]; then
-	not_ok "nothing written outside dataDir"
-	diag "$tmp/outside"
+	not_ok "nothing written outside dataDir" "$tmp/outside"
 else
 	ok "nothing written outside dataDir"
 fi

@@ -5,25 +5,9 @@
 set -u
 
 : "${top_srcdir:?}" "${top_builddir:?}"
+. "$top_srcdir/tests/tap.sh"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {	# name [file with details]
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	[ $# -lt 2 ] || sed 's/^/# /' "$2"
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n # SKIP $1"
-}
 
 # The programs make installs, as the build knows them.
 programs=$(cd "$top_builddir" && unset MAKEFLAGS MFLAGS MAKELEVEL &&
@@ -78,7 +62,8 @@ check_rbac() {
 		return
 	fi
 	if ! python3 -c 'import yaml' 2>/dev/null; then
-		skip "RBAC: python3 has no yaml module (Debian: python3-yaml)"
+		lacking "RBAC: read-only (get, list, watch) on nodes, nothing else" \
+		    "python3's yaml module (python3-yaml)"
 		return
 	fi
 	if python3 - "$manifest" >"$tmp/rbac" 2>&1 <<'EOF'
@@ -131,5 +116,4 @@ for p in $programs; do
 	check_program "$p"
 done
 check_rbac
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

@@ -12,24 +12,11 @@ PROBE=$top_builddir/tests/kube/watch-probe
 WORKER=$top_builddir/worker/xcni-worker
 PYTHON=/usr/bin/python3
 [ -x "$PYTHON" ] || PYTHON=$(command -v python3)
+. "$top_srcdir/tests/tap.sh"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {	# name [file with details]
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	[ $# -lt 2 ] || sed 's/^/# /' "$2"
-}
-
-if [ ! -x "$PROBE" ]; then
-	echo "1..1"
-	echo "not ok 1 - $PROBE is built"
-	exit 1
-fi
-command -v openssl >/dev/null || { echo "1..0 # SKIP no openssl"; exit 0; }
-[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root (a namespace)"; exit 0; }
+[ -x "$PROBE" ] || bail "$PROBE is not built"
+need openssl python3
+need_root
 
 NS=xcni-t-$$-tls
 tmp=$(mktemp -d) || exit 1
@@ -45,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-ip netns add "$NS" || { echo "1..0 # SKIP cannot create a namespace"; exit 0; }
+ip netns add "$NS" || bail "cannot create a namespace"
 ip -n "$NS" link set lo up
 # The link to the other nodes (192.0.2.N, 2001:db8::N), so routes can be.
 ip -n "$NS" link add eth0 type veth peer name eth1
@@ -65,18 +52,14 @@ while [ ! -s "$tmp/url" ] && [ "$tries" -gt 0 ]; do
 	sleep 0.1
 	tries=$((tries - 1))
 done
-if ! grep -q '^https://' "$tmp/url"; then
-	echo "1..1"
-	echo "not ok 1 - the fake API server starts"
-	sed 's/^/# /' "$tmp/server.log"
-	exit 1
-fi
+grep -q '^https://' "$tmp/url" ||
+    { diag "$tmp/server.log"; bail "the fake API server did not start"; }
 
 # A CA of the same shape that did not sign the server's certificate.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$tmp/other.key" -out "$tmp/other.crt" -days 1 \
-    -subj /CN=fake-apiserver-ca >/dev/null 2>&1 || {
-	echo "1..1"; echo "not ok 1 - make another CA"; exit 1; }
+    -subj /CN=fake-apiserver-ca >"$tmp/openssl.log" 2>&1 ||
+    { diag "$tmp/openssl.log"; bail "cannot make another CA"; }
 other=$(base64 -w0 "$tmp/other.crt")
 sed "s|certificate-authority-data: .*|certificate-authority-data: $other|" \
     "$tmp/kc-right" >"$tmp/kc-wrong"
@@ -85,7 +68,8 @@ sed 's|certificate-authority-data: .*|insecure-skip-tls-verify: true|' \
     "$tmp/kc-right" >"$tmp/kc-insecure"
 if cmp -s "$tmp/kc-right" "$tmp/kc-wrong" ||
     cmp -s "$tmp/kc-right" "$tmp/kc-insecure"; then
-	echo "1..1"; echo "not ok 1 - kubeconfig variants"; exit 1
+	diag "$tmp/kc-right"
+	bail "the kubeconfig variants do not differ"
 fi
 
 # get KUBECONFIG: the status of GET /api/v1/nodes, "failed" if none.
@@ -147,7 +131,7 @@ alive=no
 kill -0 "$wpid" 2>/dev/null && alive=yes
 stop_worker
 if [ "$(routes)" != 0 ] || [ -n "$(ls -A "$tmp/state-wrong")" ]; then
-	not_ok "worker with another CA: no routes, no state file" \
+	not_ok "worker with another CA: no routes, no state file ($(routes) routes; state dir: $(ls -A "$tmp/state-wrong" | tr '\n' ' '))" \
 	    "$tmp/worker-wrong.log"
 else
 	ok "worker with another CA: no routes, no state file"
@@ -179,5 +163,4 @@ else
 	not_ok "worker's state file is 0644, nothing world-writable" "$tmp/ls"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

@@ -3,7 +3,7 @@
 # carries the node address, atomic replacement, no rewrite without a
 # change, removal with their network.
 . "$top_srcdir/tests/supervisor/lib.sh"
-[ -n "$PYTHON" ] || skip_all "no python3"
+need python3
 
 ip -n "$NS" link add xcni0 type veth peer name xcni1
 ip -n "$NS" link set xcni0 mtu 9000 up

@@ -1,32 +1,21 @@
-# Sourced by the supervisor tests: TAP helpers, a namespace and a scratch
+# Sourced by the supervisor tests: tests/tap.sh, a namespace and a scratch
 # directory of the test's own (both removed on exit), and a supervisor
 # running in that namespace with tests/supervisor/fake-worker as its worker
 # unless XCNI_WORKER says otherwise.
 
 : "${top_builddir:?}" "${top_srcdir:?}"
+. "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/netns.sh"
 SUP=$top_builddir/supervisor/xcni-supervisor
 FAKE=$top_builddir/tests/supervisor/fake-worker
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-failed=
-not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
-# check DESCRIPTION COMMAND...: one test point from a command's status.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 not() { ! "$@"; }
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
 # The system's python3 first: a user's shim can take seconds to start.
 PYTHON=/usr/bin/python3
 [ -x "$PYTHON" ] || PYTHON=$(command -v python3)
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (namespaces, worker user)"
-getent passwd nobody >/dev/null || skip_all "no user nobody"
+need_root
+getent passwd nobody >/dev/null || bail "no user nobody"
 
 T=$(mktemp -d /tmp/xcni-sup-XXXXXX)
 chmod 755 "$T"	# the worker user must reach its state directory
@@ -40,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-ip netns add "$NS" 2>/dev/null || skip_all "cannot create a network namespace"
+ip netns add "$NS" || bail "cannot create a network namespace"
 ip -n "$NS" link set lo up
 
 export XCNI_WORKER="${XCNI_WORKER:-$FAKE}"
@@ -126,22 +115,23 @@ logged() { grep -q -- "$1" "$T/log"; }
 # node-1's addresses (192.0.2.1, 2001:db8::1), and the fake API server on
 # the namespace's loopback with $NODES nodes, its kubeconfig in $T/kc.
 real_worker() {
-	[ -n "$PYTHON" ] || skip_all "no python3"
-	command -v openssl >/dev/null || skip_all "no openssl (fake API server TLS)"
+	need python3 openssl
 	XCNI_WORKER=$top_builddir/worker/xcni-worker
-	[ -x "$XCNI_WORKER" ] || skip_all "no worker/xcni-worker in this build"
+	[ -x "$XCNI_WORKER" ] || bail "no worker/xcni-worker in this build"
 	node_link
 	echo tok-1 >"$T/token"
 	ip netns exec "$NS" "$PYTHON" "$top_srcdir/tests/kube/fake-apiserver" \
 	    --nodes "$NODES" --cert-dir "$T/certs" --token-file "$T/token" \
 	    --kubeconfig-out "$T/kc" >"$T/url" 2>"$T/fake.log" &
-	wait_for 300 test -s "$T/url" || { echo "Bail out! fake API server"; exit 1; }
+	wait_for 300 test -s "$T/url" || { diag "$T/fake.log"; bail "fake API server"; }
 	URL=$(cat "$T/url")
 }
 
+# finish: the plan; after a failure, the supervisor's whole log too.
 finish() {
-	echo "1..$n"
-	if [ -n "$failed" ] && [ -f "$T/log" ]; then
+	if [ "$tap_failed" -gt 0 ] && [ -f "$T/log" ]; then
+		note "the supervisor's log:"
 		sed 's/^/# /' "$T/log"
 	fi
+	done_testing
 }

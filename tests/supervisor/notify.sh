@@ -3,7 +3,7 @@
 # STATUS= with route counts, RELOADING=1 around a reload, STOPPING=1; both
 # a socket path and an abstract "@name" socket.
 . "$top_srcdir/tests/supervisor/lib.sh"
-[ -n "$PYTHON" ] || skip_all "no python3"
+need python3
 
 conf <<EOF
 [a]
