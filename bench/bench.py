@@ -374,7 +374,7 @@ def ip_batch_ns(a, name):
     for cmd in (["link", "set", "lo", "up"],
                 ["link", "add", "b0", "type", "veth", "peer", "name", "b1"],
                 ["link", "set", "b1", "up"], ["link", "set", "b0", "up"],
-                ["addr", "add", "198.19.255.254/16", "dev", "b0"],
+                ["addr", "add", "198.19.127.254/17", "dev", "b0"],
                 ["addr", "add", "2001:db8::ffff:fffe/64", "dev", "b0",
                  "nodad"]):
         ip("-n", ns, *cmd)
