@@ -33,7 +33,7 @@ valid_node_name(const char *s)
 }
 
 static int
-node_name(const struct cniconf *c, char *buf, size_t size,
+node_name(const struct netconf *c, char *buf, size_t size,
     struct cni_error *e)
 {
 	const char *env = getenv("NODE_NAME"), *from = "the state files";
@@ -63,7 +63,7 @@ node_name(const struct cniconf *c, char *buf, size_t size,
 }
 
 int
-api_ranges(const struct cniconf *c, char name[NODE_NAME_MAX + 1],
+api_ranges(const struct netconf *c, char name[NODE_NAME_MAX + 1],
     struct ranges *r, struct cni_error *e)
 {
 	char path[NODE_NAME_MAX + 16], err[256];

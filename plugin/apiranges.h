@@ -4,7 +4,7 @@
 #define XCNI_PLUGIN_APIRANGES_H
 
 #include "cni.h"
-#include "cniconf.h"
+#include "netconf.h"
 #include "node.h"
 #include "state.h"
 
@@ -15,7 +15,7 @@
  * set: 11 (try again later) when the API cannot be reached, answers with
  * a server error or the node has no CIDRs; 7 for a kubeconfig that does
  * not work or a refusal (401, 403). */
-int api_ranges(const struct cniconf *c, char name[NODE_NAME_MAX + 1],
+int api_ranges(const struct netconf *c, char name[NODE_NAME_MAX + 1],
     struct ranges *r, struct cni_error *e);
 
 #endif

@@ -8,7 +8,7 @@
 #include "hostlocal.h"
 
 char *
-hostlocal_config(struct cniconf *c, const struct ranges *r,
+hostlocal_config(struct netconf *c, const struct ranges *r,
     struct cni_error *e)
 {
 	cJSON *ipam, *ranges, *set, *range;

@@ -3,14 +3,14 @@
 #define XCNI_PLUGIN_HOSTLOCAL_H
 
 #include "cni.h"
-#include "cniconf.h"
+#include "netconf.h"
 #include "run.h"
 #include "state.h"
 
 /* Replaces c's ipam with host-local's: one range set per CIDR, dataDir and
  * routes as given. Returns the config text (caller frees) or NULL with e
  * set. */
-char *hostlocal_config(struct cniconf *c, const struct ranges *r,
+char *hostlocal_config(struct netconf *c, const struct ranges *r,
     struct cni_error *e);
 
 /* Asks host-local (CNI_COMMAND=VERSION) whether it supports version.

@@ -12,14 +12,14 @@
 
 #include "apiranges.h"
 #include "cni.h"
-#include "cniconf.h"
+#include "netconf.h"
 #include "log.h"
 
 int
 main(void)
 {
 	struct cni_error e = { 0 };
-	struct cniconf c = { 0 };
+	struct netconf c = { 0 };
 	struct ranges r;
 	char name[NODE_NAME_MAX + 1], buf[ADDR_STRLEN], *in = NULL;
 	const char *cmd;
@@ -31,8 +31,8 @@ main(void)
 	/* It lives in the CNI bin dir, so it answers what is asked there. */
 	if ((cmd = getenv("CNI_COMMAND")) != NULL && strcmp(cmd, "VERSION") == 0)
 		return cni_version_write(stdout) < 0 ? 1 : 0;
-	if ((in = cniconf_read(0, &len, &e)) == NULL ||
-	    cniconf_parse(in, len, &c, &e) < 0)
+	if ((in = netconf_read(0, &len, &e)) == NULL ||
+	    netconf_parse(in, len, &c, &e) < 0)
 		goto done;
 	if (c.log_level >= 0)
 		log_set_level((enum log_level)c.log_level);
@@ -68,7 +68,7 @@ done:
 		    CNI_VERSION_LATEST, &e);
 	free(text);
 	cJSON_Delete(out);
-	cniconf_free(&c);
+	netconf_free(&c);
 	free(in);
 	return e.code != 0 || fflush(stdout) != 0 ? 1 : 0;
 }

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "cni.h"
-#include "cniconf.h"
+#include "netconf.h"
 #include "hostlocal.h"
 #include "log.h"
 #include "paths.h"
@@ -69,7 +69,7 @@ pod_namespace(void)
  * It gets the same config and answers with a state file or an error.
  */
 static int
-ranges_from_api(const struct cniconf *c, const char *input,
+ranges_from_api(const struct netconf *c, const char *input,
     struct ranges *r, struct cni_error *e)
 {
 	struct prog api = { .stderr_fd = 2 };
@@ -103,7 +103,7 @@ ranges_from_api(const struct cniconf *c, const char *input,
  * (try again later); the worker knows better than a second look at the API.
  */
 static int
-ranges_required(const struct cniconf *c, const char *input, struct ranges *r,
+ranges_required(const struct netconf *c, const char *input, struct ranges *r,
     struct cni_error *e)
 {
 	struct state st;
@@ -124,7 +124,7 @@ ranges_required(const struct cniconf *c, const char *input, struct ranges *r,
 
 /* The ranges for DEL and GC: whatever is known, never an error. */
 static void
-ranges_tolerant(const struct cniconf *c, struct ranges *r)
+ranges_tolerant(const struct netconf *c, struct ranges *r)
 {
 	struct cni_error ignored = { 0 };
 	struct state st;
@@ -147,12 +147,12 @@ ranges_tolerant(const struct cniconf *c, struct ranges *r)
 }
 
 static int
-drop_ipv4(const struct cniconf *c, struct ranges *r, struct cni_error *e)
+drop_ipv4(const struct netconf *c, struct ranges *r, struct cni_error *e)
 {
 	char *ns = pod_namespace();
 	size_t i, j;
 
-	if (!cniconf_ipv4_allowed(c, ns)) {
+	if (!netconf_ipv4_allowed(c, ns)) {
 		for (i = j = 0; i < r->n; i++)
 			if (r->cidr[i].addr.family != AF_INET)
 				r->cidr[j++] = r->cidr[i];
@@ -199,7 +199,7 @@ log_to_file(const char *path, struct prog *h, struct cni_error *e)
  * been allocated there). Returns 0, or -1 with e set; *skip tells DEL and
  * GC to leave host-local alone. */
 static int
-paths_check(enum cmd cmd, const struct cniconf *c, struct prog *h,
+paths_check(enum cmd cmd, const struct netconf *c, struct prog *h,
     bool *skip, struct cni_error *e)
 {
 	bool strict = cmd != CMD_DEL && cmd != CMD_GC;
@@ -224,7 +224,7 @@ paths_check(enum cmd cmd, const struct cniconf *c, struct prog *h,
 }
 
 static int
-delegate(struct cniconf *c, const struct prog *h, const struct ranges *r,
+delegate(struct netconf *c, const struct prog *h, const struct ranges *r,
     struct cni_error *e)
 {
 	char *text;
@@ -242,7 +242,7 @@ delegate(struct cniconf *c, const struct prog *h, const struct ranges *r,
 }
 
 static int
-run(enum cmd cmd, struct cniconf *c, const char *input, struct prog *h,
+run(enum cmd cmd, struct netconf *c, const char *input, struct prog *h,
     struct cni_error *e)
 {
 	struct ranges r;
@@ -288,7 +288,7 @@ int
 main(void)
 {
 	struct cni_error e = { 0 };
-	struct cniconf c = { 0 };
+	struct netconf c = { 0 };
 	struct prog h = { .stderr_fd = 2 };
 	const char *name, *version = CNI_VERSION_LATEST;
 	char *buf = NULL;
@@ -315,9 +315,9 @@ main(void)
 		goto done;
 	}
 
-	if ((buf = cniconf_read(0, &len, &e)) == NULL)
+	if ((buf = netconf_read(0, &len, &e)) == NULL)
 		goto done;
-	if (cniconf_parse(buf, len, &c, &e) < 0) {
+	if (netconf_parse(buf, len, &c, &e) < 0) {
 		if (c.version[0] != '\0')
 			version = c.version;
 		goto done;
@@ -349,7 +349,7 @@ done:
 		log_errx("%s: %s", e.msg, e.details);
 		cni_error_write(stdout, version, &e);
 	}
-	cniconf_free(&c);
+	netconf_free(&c);
 	free(buf);
 	return e.code != 0 ? 1 : status;
 }

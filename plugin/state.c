@@ -325,7 +325,7 @@ same_annotation(const char *a, const char *b)
 }
 
 struct search {
-	const struct cniconf *c;
+	const struct netconf *c;
 	struct state first;	/* the first match */
 	struct state named;	/* the match named like the CNI network */
 	char other[256];	/* a second match's network, if any */
@@ -350,7 +350,7 @@ search_match(struct state *st, void *arg)
 }
 
 static int
-state_search(const struct cniconf *c, struct state *st, struct cni_error *e)
+state_search(const struct netconf *c, struct state *st, struct cni_error *e)
 {
 	struct search s = { .c = c };
 	int ret = 1;
@@ -403,7 +403,7 @@ state_node(const char *dir, char *buf, size_t size)
 }
 
 int
-state_find(const struct cniconf *c, struct state *st, struct cni_error *e)
+state_find(const struct netconf *c, struct state *st, struct cni_error *e)
 {
 	char name[NAME_MAX + 1];
 	int dfd, r;

@@ -8,7 +8,7 @@
 
 #include "addr.h"
 #include "cni.h"
-#include "cniconf.h"
+#include "netconf.h"
 
 #define STATE_MAX (64 * 1024)
 
@@ -36,7 +36,7 @@ void state_free(struct state *st);
  * given, else the one whose annotation equals ipam.annotation (null when
  * absent); of several, the one named like the CNI network, else an error.
  * Returns 1 with st filled, 0 when there is none, -1 with e set. */
-int state_find(const struct cniconf *c, struct state *st,
+int state_find(const struct netconf *c, struct state *st,
     struct cni_error *e);
 
 /* The node name in the first state file of dir that has one that fits.

@@ -19,7 +19,7 @@
 
 #include "addr.h"
 #include "atomic.h"
-#include "cniconf.h"
+#include "conflist.h"
 #include "conf.h"
 #include "install.h"
 #include "ipc.h"
@@ -288,7 +288,7 @@ cni_sync(struct worker *w)
 	 * as it is rather than being written with a guessed MTU. */
 	if ((mtu = net->mtu != 0 ? net->mtu : w->mtu) == 0)
 		return;
-	if (cniconf_write(&sup.cfg, net, mtu, plugin_kubeconfig()) < 0) {
+	if (conflist_write(&sup.cfg, net, mtu, plugin_kubeconfig()) < 0) {
 		w->cni = CNI_FAILED;
 		cni_retry();
 	} else
@@ -303,7 +303,7 @@ cni_sync_all(void)
 	sup.cni_retry_at = NEVER;
 	for (i = 0; i < sup.n; i++)
 		cni_sync(sup.w[i]);
-	if (cniconf_prune(&sup.cfg) < 0)
+	if (conflist_prune(&sup.cfg) < 0)
 		cni_retry();
 }
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "atomic.h"
-#include "cniconf.h"
+#include "conflist.h"
 
 static char dir[64];
 static struct net_config nets[2] = {
@@ -36,7 +36,7 @@ static struct config cfg = {
 static int
 setup(void **state)
 {
-	strcpy(dir, "/tmp/xcni-cniconf-XXXXXX");
+	strcpy(dir, "/tmp/xcni-conflist-XXXXXX");
 	return mkdtemp(dir) == NULL ? -1 : 0;
 }
 
@@ -62,7 +62,7 @@ get(const cJSON *o, const char *key, int type)
 static void
 test_primary(void **state)
 {
-	char *text = cniconf_text(&cfg, &nets[0], 1450, "/etc/cni/net.d/k");
+	char *text = conflist_text(&cfg, &nets[0], 1450, "/etc/cni/net.d/k");
 	const cJSON *plugins, *bridge, *ipam;
 	cJSON *root;
 
@@ -103,7 +103,7 @@ test_primary(void **state)
 static void
 test_secondary(void **state)
 {
-	char *text = cniconf_text(&cfg, &nets[1], 9000, NULL);
+	char *text = conflist_text(&cfg, &nets[1], 9000, NULL);
 	const cJSON *bridge, *ipam;
 	cJSON *root;
 
@@ -134,13 +134,13 @@ test_write_once(void **state)
 {
 	struct stat a, b;
 
-	assert_int_equal(cniconf_write(&cfg, &nets[0], 1500, NULL), 1);
+	assert_int_equal(conflist_write(&cfg, &nets[0], 1500, NULL), 1);
 	assert_int_equal(stat(path_of("10-xcluster.conflist"), &a), 0);
 	assert_int_equal(a.st_mode & 07777, 0644);
-	assert_int_equal(cniconf_write(&cfg, &nets[0], 1500, NULL), 0);
+	assert_int_equal(conflist_write(&cfg, &nets[0], 1500, NULL), 0);
 	assert_int_equal(stat(path_of("10-xcluster.conflist"), &b), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
-	assert_int_equal(cniconf_write(&cfg, &nets[0], 1400, NULL), 1);
+	assert_int_equal(conflist_write(&cfg, &nets[0], 1400, NULL), 1);
 }
 
 static void
@@ -150,32 +150,32 @@ test_prune(void **state)
 	char *text;
 	size_t len;
 
-	assert_int_equal(cniconf_write(&cfg, &nets[0], 1500, NULL), 1);
-	assert_int_equal(cniconf_write(&cfg, &nets[1], 9000, NULL), 1);
+	assert_int_equal(conflist_write(&cfg, &nets[0], 1500, NULL), 1);
+	assert_int_equal(conflist_write(&cfg, &nets[1], 9000, NULL), 1);
 	assert_int_equal(atomic_write(path_of("99-other.conflist"), "{}", 2,
 	    0644), 0);
-	assert_int_equal(cniconf_prune(&cfg), 0);
-	text = file_read(path_of(CNICONF_MANIFEST), 4096, &len);
+	assert_int_equal(conflist_prune(&cfg), 0);
+	text = file_read(path_of(CONFLIST_MANIFEST), 4096, &len);
 	assert_non_null(text);
 	assert_string_equal(text, "10-xcluster.conflist\n20-net3.conflist\n");
 	free(text);
 
 	/* net3 removed: its file goes, someone else's file stays. */
 	one.n_nets = 1;
-	assert_int_equal(cniconf_prune(&one), 0);
+	assert_int_equal(conflist_prune(&one), 0);
 	assert_int_equal(access(path_of("20-net3.conflist"), F_OK), -1);
 	assert_int_equal(access(path_of("10-xcluster.conflist"), F_OK), 0);
 	assert_int_equal(access(path_of("99-other.conflist"), F_OK), 0);
-	text = file_read(path_of(CNICONF_MANIFEST), 4096, &len);
+	text = file_read(path_of(CONFLIST_MANIFEST), 4096, &len);
 	assert_non_null(text);
 	assert_string_equal(text, "10-xcluster.conflist\n");
 	free(text);
 
 	/* A manifest naming paths outside the directory is not obeyed. */
-	assert_int_equal(atomic_write(path_of(CNICONF_MANIFEST),
+	assert_int_equal(atomic_write(path_of(CONFLIST_MANIFEST),
 	    "../escape\n.hidden\n99-other.conflist\n", 36, 0644), 0);
 	assert_int_equal(atomic_write(path_of(".hidden"), "x", 1, 0644), 0);
-	assert_int_equal(cniconf_prune(&one), 0);
+	assert_int_equal(conflist_prune(&one), 0);
 	assert_int_equal(access(path_of(".hidden"), F_OK), 0);
 	assert_int_equal(access(path_of("99-other.conflist"), F_OK), -1);
 }

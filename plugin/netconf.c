@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cniconf.h"
+#include "netconf.h"
 #include "log.h"
 
 #define BAD_CONFIG "invalid configuration"
@@ -66,7 +66,7 @@ valid_network_name(const char *s)
 }
 
 static int
-parse_ipam(struct cniconf *c, struct cni_error *e)
+parse_ipam(struct netconf *c, struct cni_error *e)
 {
 	const cJSON *ipam = c->ipam, *it;
 	const char *unused = NULL;
@@ -95,7 +95,7 @@ parse_ipam(struct cniconf *c, struct cni_error *e)
 		    "ipam.network: \"%s\" is not a valid network name",
 		    c->network);
 	if (c->state_dir == NULL)
-		c->state_dir = CNICONF_STATE_DIR;
+		c->state_dir = NETCONF_STATE_DIR;
 	else if (c->state_dir[0] != '/')
 		return cni_fail(e, CNI_ERR_INVALID_CONFIG, BAD_CONFIG,
 		    "ipam.stateDir: \"%s\" is not an absolute path",
@@ -151,7 +151,7 @@ parse_ipam(struct cniconf *c, struct cni_error *e)
 }
 
 char *
-cniconf_read(int fd, size_t *len, struct cni_error *e)
+netconf_read(int fd, size_t *len, struct cni_error *e)
 {
 	size_t cap = 4096, used = 0;
 	char *buf = malloc(cap), *nb;
@@ -159,11 +159,11 @@ cniconf_read(int fd, size_t *len, struct cni_error *e)
 
 	while (buf != NULL) {
 		if (used + 1 == cap) {
-			if (cap >= CNICONF_MAX) {
+			if (cap >= NETCONF_MAX) {
 				free(buf);
 				cni_fail(e, CNI_ERR_DECODE, "decoding failed",
 				    "config: larger than %d bytes",
-				    CNICONF_MAX);
+				    NETCONF_MAX);
 				return NULL;
 			}
 			if ((nb = realloc(buf, cap *= 2)) == NULL)
@@ -189,7 +189,7 @@ cniconf_read(int fd, size_t *len, struct cni_error *e)
 }
 
 int
-cniconf_parse(const char *buf, size_t len, struct cniconf *c,
+netconf_parse(const char *buf, size_t len, struct netconf *c,
     struct cni_error *e)
 {
 	const char *end = NULL;
@@ -256,7 +256,7 @@ fail:
 }
 
 void
-cniconf_free(struct cniconf *c)
+netconf_free(struct netconf *c)
 {
 	cJSON_Delete(c->ipam);
 	cJSON_Delete(c->root);
@@ -264,7 +264,7 @@ cniconf_free(struct cniconf *c)
 }
 
 bool
-cniconf_ipv4_allowed(const struct cniconf *c, const char *ns)
+netconf_ipv4_allowed(const struct netconf *c, const char *ns)
 {
 	const cJSON *it;
 

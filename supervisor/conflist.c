@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include "atomic.h"
-#include "cniconf.h"
+#include "conflist.h"
 #include "log.h"
 
 #define MANIFEST_MAX	(64 * 1024)
 
 char *
-cniconf_text(const struct config *cfg, const struct net_config *net,
+conflist_text(const struct config *cfg, const struct net_config *net,
     unsigned mtu, const char *kubeconfig)
 {
 	cJSON *list, *plugins, *bridge, *ipam;
@@ -62,14 +62,14 @@ conf_path(const char *dir, const char *name)
 }
 
 int
-cniconf_write(const struct config *cfg, const struct net_config *net,
+conflist_write(const struct config *cfg, const struct net_config *net,
     unsigned mtu, const char *kubeconfig)
 {
 	char *text, *path;
 	size_t len;
 	int rc = -1;
 
-	text = cniconf_text(cfg, net, mtu, kubeconfig);
+	text = conflist_text(cfg, net, mtu, kubeconfig);
 	path = conf_path(cfg->cni_conf_dir, net->cni_conf);
 	if (text == NULL || path == NULL) {
 		log_err("network %s: cni conf", net->name);
@@ -102,13 +102,13 @@ declared(const struct config *cfg, const char *name, size_t len)
 }
 
 int
-cniconf_prune(const struct config *cfg)
+conflist_prune(const struct config *cfg)
 {
 	char *path, *old, *line, *next, *text = NULL;
 	size_t len, i, off = 0;
 	int rc = 0;
 
-	if ((path = conf_path(cfg->cni_conf_dir, CNICONF_MANIFEST)) == NULL)
+	if ((path = conf_path(cfg->cni_conf_dir, CONFLIST_MANIFEST)) == NULL)
 		return -1;
 	if ((old = file_read(path, MANIFEST_MAX, &len)) == NULL && errno != ENOENT) {
 		log_err("cni conf: %s", path);

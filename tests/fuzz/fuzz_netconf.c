@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "cniconf.h"
+#include "netconf.h"
 #include "hostlocal.h"
 #include "state.h"
 
@@ -16,11 +16,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cni_error e = { 0 };
-	struct cniconf c;
+	struct netconf c;
 	struct state st;
 	char *text;
 
-	if (cniconf_parse((const char *)data, size, &c, &e) == 0) {
+	if (netconf_parse((const char *)data, size, &c, &e) == 0) {
 		struct ranges r = { .n = 0 };
 
 		/* The same bytes as a state file give the ranges, if any. */
@@ -28,10 +28,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r = st.ranges;
 			state_free(&st);
 		}
-		(void)cniconf_ipv4_allowed(&c, "default");
+		(void)netconf_ipv4_allowed(&c, "default");
 		if ((text = hostlocal_config(&c, &r, &e)) != NULL)
 			free(text);
-		cniconf_free(&c);
+		netconf_free(&c);
 	} else if (e.code == 0) {
 		__builtin_trap();	/* a failure must say why */
 	}
