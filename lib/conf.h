@@ -60,6 +60,7 @@ void config_print(const struct config *cfg, const char *only, FILE *out);
 
 const struct net_config *config_network(const struct config *cfg,
     const char *name);
+/* Whether a and b hold the same settings (see conf.c for its callers). */
 bool net_config_equal(const struct net_config *a, const struct net_config *b);
 void config_free(struct config *cfg);
 

@@ -23,7 +23,6 @@ enum log_level log_get_level(void);
  * (0 info, 1 debug, 2 or more trace). Returns -1 for anything else. */
 int log_level_parse(const char *s, enum log_level *level);
 const char *log_level_name(enum log_level level);
-#define log_enabled(l) (log_get_level() >= (l))
 
 /* The *x forms do not append strerror(errno). */
 void log_err(const char *fmt, ...) LOG_PRINTF(1, 2);
