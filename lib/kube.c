@@ -95,6 +95,204 @@ buf_free(struct buf *b)
 	*b = (struct buf){ 0 };
 }
 
+/* --- what can be read of an object that cannot be decoded --------------- */
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, surrogates, or code points
+ * past U+10FFFF. JSON text must be UTF-8, and cJSON does not check. */
+static bool
+utf8_valid(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p++, n, min, cp;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		if ((size_t)(end - p) < n)
+			return false;
+		while (n-- > 0) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p++ & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* A cursor over JSON text that may end anywhere. */
+struct peek {
+	const char *p, *end;
+	unsigned depth;
+};
+
+/* Matches no key: a raw key never holds an unescaped quote. */
+static const char *const peek_none[] = { "\"", NULL };
+
+static void
+peek_ws(struct peek *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	    *s->p == '\r' || *s->p == '\n'))
+		s->p++;
+}
+
+/* At a '"': the string's raw bytes (escapes left as they are). */
+static int
+peek_str(struct peek *s, const char **b, size_t *n)
+{
+	const char *q = ++s->p;
+
+	while (q < s->end && *q != '"')
+		if (*q++ == '\\' && q++ >= s->end)
+			return -1;
+	if (q >= s->end)
+		return -1;
+	*b = s->p;
+	*n = (size_t)(q - s->p);
+	s->p = q + 1;
+	return 0;
+}
+
+/* Walks the value at s->p looking for the string at path (keys of nested
+ * objects, NULL-terminated). Returns 1 with its raw bytes in *b, *n; 0 when
+ * the value is complete and holds no such string; -1 where the text ends,
+ * is malformed, or nests too deep to be worth reading. */
+static int
+peek_value(struct peek *s, const char *const *path, const char **b,
+    size_t *n)
+{
+	const char *k;
+	size_t kn;
+	int r;
+
+	peek_ws(s);
+	if (s->p >= s->end)
+		return -1;
+	if (*s->p == '"') {
+		if (peek_str(s, b, n) < 0)
+			return -1;
+		return path[0] == NULL ? 1 : 0;
+	}
+	if (*s->p == '{' || *s->p == '[') {
+		char close = *s->p == '{' ? '}' : ']';
+
+		if (++s->depth > 32)
+			return -1;
+		for (s->p++;;) {
+			const char *const *sub = peek_none;
+
+			peek_ws(s);
+			if (s->p >= s->end)
+				return -1;
+			if (*s->p == close) {
+				s->p++;
+				s->depth--;
+				return 0;
+			}
+			if (close == '}') {
+				if (*s->p != '"' || peek_str(s, &k, &kn) < 0)
+					return -1;
+				if (path[0] != NULL && strlen(path[0]) == kn &&
+				    memcmp(path[0], k, kn) == 0)
+					sub = path + 1;
+				peek_ws(s);
+				if (s->p >= s->end || *s->p++ != ':')
+					return -1;
+			}
+			if ((r = peek_value(s, sub, b, n)) != 0)
+				return r;
+			peek_ws(s);
+			if (s->p < s->end && *s->p == ',')
+				s->p++;
+		}
+	}
+	while (s->p < s->end && strchr(",}] \t\r\n", *s->p) == NULL)
+		s->p++;
+	return s->p < s->end ? 0 : -1;
+}
+
+/* Copies the string at path into out, or "" when it is absent or does not
+ * fit. */
+static void
+peek_string(const char *text, size_t len, const char *const *path,
+    char *out, size_t outsz)
+{
+	struct peek s = { text, text + len, 0 };
+	const char *b;
+	size_t n;
+
+	out[0] = '\0';
+	if (peek_value(&s, path, &b, &n) != 1 || n >= outsz)
+		return;
+	memcpy(out, b, n);
+	out[n] = '\0';
+}
+
+/* Printable ASCII without a backslash: what names and versions are, and
+ * what a JSON string means as it is written. */
+static bool
+plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s >= 0x7f || *s == '\\')
+			return false;
+	return true;
+}
+
+/* C-style escapes for anything but printable ASCII. */
+static void
+escape(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < outsz; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+void
+kube_bad_read(const char *text, size_t len, bool event, struct kube_bad *bad)
+{
+	static const char *const type[] = { "type", NULL };
+	static const char *const name[][4] = {
+		{ "metadata", "name", NULL },
+		{ "object", "metadata", "name", NULL },
+	};
+	static const char *const rv[][4] = {
+		{ "metadata", "resourceVersion", NULL },
+		{ "object", "metadata", "resourceVersion", NULL },
+	};
+	char raw[sizeof(bad->name)];
+
+	memset(bad, 0, sizeof(*bad));
+	if (event)
+		peek_string(text, len, type, bad->type, sizeof(bad->type));
+	peek_string(text, len, name[event], raw, sizeof(raw));
+	peek_string(text, len, rv[event], bad->rv, sizeof(bad->rv));
+	escape(raw, bad->shown, sizeof(bad->shown));
+	if (plain(raw))
+		memcpy(bad->name, raw, sizeof(raw));
+	if (!plain(bad->rv) || !plain(bad->type))
+		bad->rv[0] = bad->type[0] = '\0';
+}
+
 /* --- client ------------------------------------------------------------- */
 
 struct kube_client {
@@ -444,66 +642,66 @@ kube_lines_free(struct kube_lines *l)
 
 static int
 lines_emit(const char *line, size_t len,
-    int (*fn)(void *, const char *, size_t), void *arg)
+    int (*fn)(void *, const char *, size_t, bool), void *arg)
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	return len == 0 ? 0 : fn(arg, line, len);
+	return len == 0 ? 0 : fn(arg, line, len, true);
 }
 
-static int
+/* Keeps data for the line being received; of a line over the bound, only
+ * its first max bytes, and the rest is discarded. */
+static void
 lines_keep(struct kube_lines *l, const char *data, size_t len)
 {
+	if (l->discarding)
+		return;
+	if (l->len + len > l->max) {
+		len = l->max - l->len;
+		l->discarding = true;
+	}
 	if (l->len + len > l->cap &&
 	    grow(&l->buf, &l->cap, l->len + len, l->max) < 0) {
-		/* Too long (or no memory): skip to the end of the line. */
-		l->len = 0;
-		l->discarding = true;
-		return -1;
+		l->discarding = true;	/* no memory: lose the line */
+		return;
 	}
 	memcpy(l->buf + l->len, data, len);
 	l->len += len;
-	return 0;
 }
 
 int
 kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
-    int (*fn)(void *, const char *, size_t), void *arg)
+    int (*fn)(void *, const char *, size_t, bool), void *arg)
 {
 	const char *end = data + len, *nl;
-	int rc, over = 0;
+	int rc;
 	size_t n;
 
 	while (data < end) {
 		if ((nl = memchr(data, '\n', (size_t)(end - data))) == NULL) {
-			if (!l->discarding &&
-			    lines_keep(l, data, (size_t)(end - data)) < 0)
-				over = -1;
+			lines_keep(l, data, (size_t)(end - data));
 			break;
 		}
 		n = (size_t)(nl - data);
-		rc = 0;
-		if (l->discarding)
-			l->discarding = false;
-		else if (l->len == 0) {
+		if (l->len == 0 && !l->discarding) {
 			/* The common case: a whole line in a chunk, no copy. */
-			if (n > l->max)
-				over = -1;
-			else
-				rc = lines_emit(data, n, fn, arg);
-		} else if (lines_keep(l, data, n) < 0) {
-			l->discarding = false;
-			over = -1;
+			rc = n > l->max ? fn(arg, data, l->max, false) :
+			    lines_emit(data, n, fn, arg);
 		} else {
+			lines_keep(l, data, n);
 			n = l->len;
 			l->len = 0;
-			rc = lines_emit(l->buf, n, fn, arg);
+			if (l->discarding) {
+				l->discarding = false;
+				rc = fn(arg, l->buf, n, false);
+			} else
+				rc = lines_emit(l->buf, n, fn, arg);
 		}
 		if (rc != 0)
 			return rc;
 		data = nl + 1;
 	}
-	return over;
+	return 0;
 }
 
 /* --- streaming list decoder ----------------------------------------------- */
@@ -519,7 +717,7 @@ kube_listdec_reset(struct kube_listdec *d)
 {
 	d->rest_len = d->item_len = 0;
 	d->depth = 0;
-	d->in_str = d->esc = d->in_items = d->in_item = false;
+	d->in_str = d->esc = d->in_items = d->in_item = d->item_over = false;
 }
 
 void
@@ -538,6 +736,13 @@ listdec_keep(struct kube_listdec *d, const char *data, size_t n)
 	if (n == 0 || (d->in_items && !d->in_item))
 		return 0;
 	if (d->in_item) {
+		if (d->item_over)
+			return 0;
+		if (d->item_len + n > d->max) {
+			/* Its first bytes name it; the rest streams past. */
+			n = d->max - d->item_len;
+			d->item_over = true;
+		}
 		if (d->item_len + n > d->item_cap &&
 		    grow(&d->item, &d->item_cap, d->item_len + n, d->max) < 0)
 			return -1;
@@ -569,12 +774,39 @@ listdec_at_items(const struct kube_listdec *d)
 	return i >= 7 && memcmp(d->rest + i - 7, "\"items\"", 7) == 0;
 }
 
+/* Hands the element just completed to fn, decoded or as a bad one. */
+static int
+listdec_item(struct kube_listdec *d,
+    int (*fn)(void *, const cJSON *, const struct kube_bad *), void *arg)
+{
+	struct kube_bad bad;
+	cJSON *item = NULL;
+	int rc;
+
+	if (d->item_over)
+		bad.why = "too large";
+	else if (!utf8_valid(d->item, d->item_len))
+		bad.why = "not UTF-8";
+	else if ((item = cJSON_ParseWithLength(d->item, d->item_len)) == NULL)
+		bad.why = "not valid JSON";
+	if (item != NULL)
+		rc = fn(arg, item, NULL);
+	else {
+		const char *why = bad.why;
+
+		kube_bad_read(d->item, d->item_len, false, &bad);
+		bad.why = why;
+		rc = fn(arg, NULL, &bad);
+	}
+	cJSON_Delete(item);
+	return rc;
+}
+
 int
 kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
-    int (*fn)(void *arg, const cJSON *item), void *arg)
+    int (*fn)(void *, const cJSON *, const struct kube_bad *), void *arg)
 {
 	const char *end = data + len, *run = data, *p;
-	cJSON *item;
 	int rc;
 
 	/* Bytes are copied in runs; only brackets outside strings change
@@ -611,6 +843,7 @@ kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
 			} else if (d->in_items && d->depth == 2 && c == '{') {
 				run = p;
 				d->in_item = true;
+				d->item_over = false;
 				d->item_len = 0;
 			}
 			if (++d->depth > 1000)
@@ -627,12 +860,7 @@ kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
 					return -1;
 				run = p + 1;
 				d->in_item = false;
-				if ((item = cJSON_ParseWithLength(d->item,
-				    d->item_len)) == NULL)
-					return -1;
-				rc = fn(arg, item);
-				cJSON_Delete(item);
-				if (rc != 0)
+				if ((rc = listdec_item(d, fn, arg)) != 0)
 					return rc;
 			} else if (d->in_items && d->depth == 1) {
 				run = p;
@@ -676,6 +904,10 @@ kube_event_decode(const char *line, size_t len, struct kube_event *ev,
 	unsigned t;
 
 	*ev = (struct kube_event){ 0 };
+	if (!utf8_valid(line, len)) {
+		seterr(err, errsz, "event is not UTF-8");
+		goto fail;
+	}
 	if ((ev->root = cJSON_ParseWithLength(line, len)) == NULL ||
 	    !cJSON_IsObject(ev->root)) {
 		seterr(err, errsz, "event is not a JSON object");
@@ -982,16 +1214,87 @@ schedule_backoff(struct kube_watch *w, enum step next, long retry_after_s)
 	schedule(w, next, delay);
 }
 
+static void
+set_rv(struct kube_watch *w, const char *rv)
+{
+	set_str(&w->rv, rv);
+	if (w->cb.resource_version != NULL)
+		w->cb.resource_version(w->arg, w->rv);
+}
+
+/* One object that cannot be decoded is skipped, so that the others are
+ * still routed; the caller keeps what it knew of it. */
+static void
+skip(struct kube_watch *w, enum kube_event_type type,
+    const struct kube_bad *bad)
+{
+	w->stats.skipped++;
+	log_warnx("kube: %s: %s: object %s%s%s (%s) skipped: %s", w->path,
+	    w->step == STEP_WATCH ? "watch" : "list",
+	    bad->shown[0] != '\0' ? "\"" : "", bad->shown[0] != '\0' ?
+	    bad->shown : "without a readable name", bad->shown[0] != '\0' ?
+	    "\"" : "", kube_event_type_name(type), bad->why);
+	if (w->cb.skipped != NULL)
+		w->cb.skipped(w->arg, type, bad->name);
+}
+
+/* A DELETED event that cannot be decoded still says which object is gone:
+ * pass that on, as an object with only its name and version. */
+static void
+deleted_stub(struct kube_watch *w, const struct kube_bad *bad)
+{
+	cJSON *obj = cJSON_CreateObject(), *md = cJSON_AddObjectToObject(obj,
+	    "metadata");
+
+	if (cJSON_AddStringToObject(md, "name", bad->name) == NULL ||
+	    cJSON_AddStringToObject(md, "resourceVersion", bad->rv) == NULL)
+		fatalx(1, "kube: out of memory");
+	log_warnx("kube: %s: watch: object \"%s\" deleted (its event could "
+	    "not be decoded: %s)", w->path, bad->shown, bad->why);
+	w->cb.object(w->arg, KUBE_DELETED, obj);
+	cJSON_Delete(obj);
+}
+
+/* A watch event line that is too long or cannot be decoded. Returns 0 when
+ * it named an object change, skipped (the watch goes on), or 1 when it
+ * cannot be placed and only a relist is sure to be right. */
 static int
-on_line(void *arg, const char *line, size_t len)
+bad_line(struct kube_watch *w, const char *line, size_t len, const char *why)
+{
+	enum kube_event_type t;
+	struct kube_bad bad;
+
+	kube_bad_read(line, len, true, &bad);
+	bad.why = why;
+	for (t = KUBE_ADDED; t <= KUBE_DELETED; t++)
+		if (strcmp(bad.type, kube_event_type_name(t)) == 0)
+			break;
+	if (t > KUBE_DELETED || bad.name[0] == '\0' || bad.rv[0] == '\0') {
+		log_warnx("kube: %s: watch: %s, relisting", w->path, why);
+		return 1;
+	}
+	w->stats.events++;
+	w->events_this_watch++;
+	if (t == KUBE_DELETED)
+		deleted_stub(w, &bad);
+	else
+		skip(w, t, &bad);
+	set_rv(w, bad.rv);
+	return 0;
+}
+
+static int
+on_line(void *arg, const char *line, size_t len, bool whole)
 {
 	struct kube_watch *w = arg;
 	struct kube_event ev;
 	char err[128];
 
-	if (kube_event_decode(line, len, &ev, err, sizeof(err)) < 0) {
-		log_warnx("kube: %s: watch: %s", w->path, err);
-		w->abort = ABORT_BAD_EVENT;
+	if (!whole || kube_event_decode(line, len, &ev, err,
+	    sizeof(err)) < 0) {
+		if (bad_line(w, line, len, whole ? err : "too large") == 0)
+			return 0;
+		w->abort = whole ? ABORT_BAD_EVENT : ABORT_LINE_TOO_LONG;
 		return 1;
 	}
 	w->stats.events++;
@@ -1018,9 +1321,7 @@ on_line(void *arg, const char *line, size_t len)
 		w->cb.object(w->arg, ev.type, ev.object);
 		break;
 	}
-	set_str(&w->rv, ev.rv);
-	if (w->cb.resource_version != NULL)
-		w->cb.resource_version(w->arg, w->rv);
+	set_rv(w, ev.rv);
 	kube_event_free(&ev);
 	return 0;
 }
@@ -1036,12 +1337,14 @@ list_begin(struct kube_watch *w)
 }
 
 static int
-on_item(void *arg, const cJSON *item)
+on_item(void *arg, const cJSON *item, const struct kube_bad *bad)
 {
 	struct kube_watch *w = arg;
 
 	list_begin(w);
-	if (cJSON_IsObject(item))
+	if (bad != NULL)
+		skip(w, KUBE_ADDED, bad);
+	else if (cJSON_IsObject(item))
 		w->cb.object(w->arg, KUBE_ADDED, item);
 	return 0;
 }
@@ -1070,19 +1373,13 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	if (w->step != STEP_WATCH) {
 		if ((rc = kube_listdec_feed(&w->list, p, n, on_item, w)) < 0) {
 			log_warnx("kube: %s: list: a reply that is not "
-			    "JSON, or an object over %zu bytes", w->path,
-			    w->o.max_message);
+			    "a JSON list, or its metadata over %zu bytes",
+			    w->path, w->o.max_message);
 			w->abort = ABORT_BAD_PAGE;
 		}
 		return rc == 0 ? n : 0;
 	}
-	rc = kube_lines_feed(&w->lines, p, n, on_line, w);
-	if (rc < 0) {
-		log_warnx("kube: %s: watch: an event longer than %zu bytes, "
-		    "relisting", w->path, w->o.max_message);
-		w->abort = ABORT_LINE_TOO_LONG;
-	}
-	return rc == 0 ? n : 0;
+	return kube_lines_feed(&w->lines, p, n, on_line, w) == 0 ? n : 0;
 }
 
 static void

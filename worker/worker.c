@@ -222,6 +222,17 @@ cb_object(void *arg, enum kube_event_type type, const cJSON *obj)
 	}
 }
 
+/* A node that cannot be decoded keeps its routes until it decodes again or
+ * is deleted: a list that skipped it must not sweep it. */
+static void
+cb_skipped(void *arg, enum kube_event_type type, const char *name)
+{
+	struct worker *w = arg;
+
+	if (name[0] != '\0')
+		nodes_keep(w->nodes, name);
+}
+
 static void
 cb_list_end(void *arg, const char *rv)
 {
@@ -639,7 +650,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct kube_watch_cb cb = {
-		cb_list_begin, cb_object, cb_list_end, NULL,
+		cb_list_begin, cb_object, cb_list_end, NULL, cb_skipped,
 	};
 	struct worker w = { .ipc = -1 };
 	struct config cfg;

@@ -327,22 +327,88 @@ def t_500(f, p):
     check(p.stats()["errors"] >= 8, line)
 
 
-@test("huge event: connection dropped, memory bounded, list fails until fixed")
+def relist(f, p):
+    """Makes the probe relist (its history gone); returns the mark."""
+    f.fault("fail?n=1000&code=429&match=watch%3D1")
+    f.fault("drop-watches")
+    time.sleep(0.3)
+    f.patch("node-3", {"relist": str(time.monotonic())})   # missed
+    f.fault("compact")
+    m = p.mark()
+    f.fault("reset")
+    return m
+
+
+def applied_within(f, p, name, seconds):
+    """A change to another node reaches the probe within seconds."""
+    m = p.mark()
+    t0 = time.monotonic()
+    f.patch(name, {"after-bad": str(t0)})
+    p.wait(lambda l: l.startswith("obj MODIFIED %s " % name), m)
+    took = time.monotonic() - t0
+    print("# change to %s applied after %.3f s" % (name, took))
+    check(took < seconds, "took %.3f s" % took)
+
+
+@test("undecodable nodes (lone surrogate, not UTF-8) are skipped by name, "
+      "the others go on")
+def t_undecodable(f, p):
+    for name, kind in (("bad-1", "surrogate"), ("bad-2", "utf8")):
+        m = p.mark()
+        f.call("POST", "/api/v1/nodes", {
+            "apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
+            "spec": {"podCIDRs": ["198.18.251.0/24"]}}, "application/json")
+        p.wait(lambda l: l.startswith("obj ADDED %s " % name), m)
+        s = p.stats()
+        m = p.mark()
+        f.fault("bad-event?kind=%s&node=%s" % (kind, name))
+        p.wait(lambda l: l == "skip MODIFIED " + name, m)
+        applied_within(f, p, "node-12", 1.0)
+        s2 = p.stats()
+        check(s2["lists"] == s["lists"] and s2["skipped"] == s["skipped"] + 1,
+              (s, s2))
+    # A list skips both, goes on past them and completes.
+    m = relist(f, p)
+    wait_end(p, m, NODES - 1)
+    lines = p.since(m)
+    check("skip ADDED bad-1" in lines and "skip ADDED bad-2" in lines,
+          [l for l in lines if l.startswith("skip")])
+    # Mended, it is seen again.
+    m = p.mark()
+    f.call("PATCH", "/api/v1/nodes/bad-1", {"metadata": {"annotations": {
+        "fake.xcni.io/bad": None}}})
+    p.wait(lambda l: l.startswith("obj MODIFIED bad-1 "), m)
+    f.call("DELETE", "/api/v1/nodes/bad-1")
+
+
+@test("oversized node: streamed past in lists and watches, memory bounded, "
+      "its deletion still seen")
 def t_huge(f, p):
     rss = p.stats()["maxrss_kb"]
+    s = p.stats()
     m = p.mark()
     f.fault("bad-event?kind=huge&size=1500000&node=node-2")
-    p.wait(lambda l: l == "begin", m)
-    time.sleep(1.5)
-    check(not [l for l in p.since(m) if l.startswith("end ")],
-          "a list with an oversized object was reported complete")
-    f.call("PATCH", "/api/v1/nodes/node-2", {"metadata": {"annotations": {
-        "fake.xcni.io/padding": None}}})
-    wait_end(p, m, NODES - 1)
+    p.wait(lambda l: l == "skip MODIFIED node-2", m)
+    applied_within(f, p, "node-12", 1.0)
+    check(p.stats()["lists"] == s["lists"], "relisted")
+    m = relist(f, p)
+    wait_end(p, m, NODES - 2)       # less node-2 and bad-2
+    check("skip ADDED node-2" in p.since(m), "node-2 not skipped by name")
     # One line buffer and one object buffer of at most -m 1000000 bytes.
     s = p.stats()
     grew = s["maxrss_kb"] - rss
     check(grew < 3000 or s["sanitized"], "peak RSS grew by %d KB" % grew)
+    # A DELETED event too large to decode still names the node.
+    m = p.mark()
+    f.call("DELETE", "/api/v1/nodes/node-2")
+    p.wait(lambda l: l.startswith("obj DELETED node-2 "), m)
+    f.call("POST", "/api/v1/nodes", {
+        "apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-2"},
+        "spec": {"podCIDRs": ["198.18.1.0/24"]}}, "application/json")
+    # So does one whose object is not UTF-8.
+    m = p.mark()
+    f.call("DELETE", "/api/v1/nodes/bad-2")
+    p.wait(lambda l: l.startswith("obj DELETED bad-2 "), m)
 
 
 @test("stalled server: inactivity deadline reconnects")

@@ -1,6 +1,7 @@
 /* Lists and watches /api/v1/nodes with lib/kube and prints what the
  * callbacks see, one line each, for tests/kube/test-watch.py:
- *   begin | obj TYPE NAME RV | end RV COUNT | rv RV | stats k=v... |
+ *   begin | obj TYPE NAME RV | skip TYPE NAME | end RV COUNT | rv RV |
+ *   stats k=v... |
  *   rusage maxrss_kb=N user_ms=N sys_ms=N (maxrss: VmHWM)
  * It runs the poll loop the worker runs: the watch's fd, a signalfd, and
  * kube_watch_timeout_ms. SIGUSR1 prints the stats, SIGTERM ends it. */
@@ -56,6 +57,13 @@ on_object(void *arg, enum kube_event_type t, const cJSON *obj)
 		    cJSON_IsString(rv) ? rv->valuestring : "-");
 }
 
+static void
+on_skipped(void *arg, enum kube_event_type t, const char *name)
+{
+	printf("skip %s %s\n", kube_event_type_name(t), name[0] != '\0' ?
+	    name : "-");
+}
+
 /* Peak RSS of this image: getrusage's ru_maxrss would include the peak of
  * the process before exec (a Python test driver's fork). */
 static long
@@ -81,11 +89,11 @@ print_stats(void)
 
 	printf("stats lists=%ju lists_done=%ju pages=%ju watches=%ju events=%ju "
 	    "bookmarks=%ju relists_410=%ju errors=%ju http_401=%ju bytes=%ju "
-	    "synced=%d maxrss_kb=%ld sanitized=%d\n", (uintmax_t)s->lists, (uintmax_t)s->lists_done,
+	    "skipped=%ju synced=%d maxrss_kb=%ld sanitized=%d\n", (uintmax_t)s->lists, (uintmax_t)s->lists_done,
 	    (uintmax_t)s->pages, (uintmax_t)s->watches, (uintmax_t)s->events,
 	    (uintmax_t)s->bookmarks, (uintmax_t)s->relists_410,
 	    (uintmax_t)s->errors, (uintmax_t)s->http_401, (uintmax_t)s->bytes,
-	    kube_watch_synced(p.w), hwm_kb(), SANITIZED);
+	    (uintmax_t)s->skipped, kube_watch_synced(p.w), hwm_kb(), SANITIZED);
 }
 
 static void
@@ -162,6 +170,7 @@ main(int argc, char **argv)
 	struct kube_watch_cb cb = {
 		.list_begin = on_begin, .object = on_object,
 		.list_end = on_end, .resource_version = on_rv,
+		.skipped = on_skipped,
 	};
 	struct kube_creds *creds;
 	bool get = false;
