@@ -383,6 +383,9 @@ kube_client_new(const struct kube_creds *creds, char *err, size_t errsz)
 	}
 	kc->timeout_ms = 10000;
 	kc->token_read_ms = now_ms();
+	if (creds->insecure)
+		log_warnx("kube: %s: insecure-skip-tls-verify: the API "
+		    "server's certificate is not checked", creds->source);
 	if (client_urls(kc, err, errsz) < 0) {
 		kube_client_free(kc);
 		return NULL;
