@@ -1,10 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,9 +18,23 @@
 
 #define TOKEN_MAX_AGE_MS	60000
 #define CONNECT_TIMEOUT_S	10
-#define KEEPALIVE_IDLE_S	30
-#define KEEPALIVE_INTVL_S	10
+/* A dead peer (a host gone, packets dropped) is found by TCP: keepalive
+ * probes after 15 s of silence, 5 s apart, 3 unanswered, and
+ * TCP_USER_TIMEOUT ending a connection whose data or probes stay
+ * unacknowledged for 30 s: found within 30-35 s whether the watch is idle
+ * or sending. This works for HTTP/1.1 and h2 alike and costs the server
+ * nothing above TCP; libcurl offers no h2 PING with a deadline, which is
+ * what client-go uses. A quiet but live watch is left alone: only the
+ * server's own timeoutSeconds ends it. */
+#define KEEPALIVE_IDLE_S	15
+#define KEEPALIVE_INTVL_S	5
+#define KEEPALIVE_CNT		3
+#define USER_TIMEOUT_MS		30000
+/* A watch the server did not end this long after its timeoutSeconds is
+ * ended here (the server is wedged but its TCP alive). */
+#define WATCH_GRACE_S		60
 #define GET_MAX_BODY		(16 << 20)
+#define RELIST_RESET_MS		120000	/* quiet time that resets the spacing */
 #define ERR_BODY_MAX		(64 << 10)	/* kept of a non-200 reply */
 
 static int64_t
@@ -486,6 +503,28 @@ req_lists_free(struct req_lists *l)
 	*l = (struct req_lists){ 0 };
 }
 
+/* See KEEPALIVE_IDLE_S. A socket without these still works: logged. */
+static int
+dead_peer_sockopts(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	const int on = 1, idle = KEEPALIVE_IDLE_S, intvl = KEEPALIVE_INTVL_S,
+	    cnt = KEEPALIVE_CNT;
+	const unsigned user_timeout = USER_TIMEOUT_MS;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKOPT_OK;
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+	    sizeof(idle)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+	    sizeof(user_timeout)) < 0)
+		log_warn("kube: keepalive options");
+	return CURL_SOCKOPT_OK;
+}
+
 /* Sets everything but the write callback on a fresh easy handle. */
 static CURL *
 client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
@@ -531,9 +570,7 @@ client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, (long)KEEPALIVE_IDLE_S);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, (long)KEEPALIVE_INTVL_S);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, dead_peer_sockopts);
 	if (c->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -1004,6 +1041,7 @@ struct kube_watch {
 	enum step step;
 	long status;
 	int64_t started, last_byte;
+	int64_t watch_end;	/* a watch's timeoutSeconds plus grace */
 	enum abort_reason abort;
 	struct buf errbody;	/* a non-200 reply, for the message */
 	struct kube_listdec list;
@@ -1014,6 +1052,9 @@ struct kube_watch {
 	enum step next;
 	int64_t next_at;	/* -1: nothing scheduled (a transfer runs) */
 	unsigned backoff_ms;
+	unsigned relist_ms;	/* the relist spacing now */
+	int64_t relist_at;	/* when the last relist was scheduled, or 0 */
+	bool consistent;	/* the cached list was refused: list from etcd */
 	bool listing;		/* list_begin delivered, list_end not yet */
 	bool synced;
 	bool relist_asked;
@@ -1080,6 +1121,11 @@ kube_watch_new(struct kube_client *kc, const char *path,
 	if (w->o.backoff_max_ms < w->o.backoff_min_ms)
 		w->o.backoff_max_ms = w->o.backoff_min_ms < 30000 ? 30000 :
 		    w->o.backoff_min_ms;
+	if (w->o.relist_min_ms == 0)
+		w->o.relist_min_ms = 800;
+	if (w->o.relist_max_ms < w->o.relist_min_ms)
+		w->o.relist_max_ms = w->o.relist_min_ms < 30000 ? 30000 :
+		    w->o.relist_min_ms;
 	w->kc = kc;
 	w->cb = *cb;
 	w->arg = arg;
@@ -1164,10 +1210,11 @@ kube_watch_timeout_ms(const struct kube_watch *w)
 	if (w->curl_deadline >= 0 && (at < 0 || w->curl_deadline < at))
 		at = w->curl_deadline;
 	if (w->easy != NULL) {
-		int64_t idle = w->last_byte + (int64_t)w->o.idle_timeout * 1000;
+		int64_t end = w->step == STEP_WATCH ? w->watch_end :
+		    w->last_byte + (int64_t)w->o.idle_timeout * 1000;
 
-		if (at < 0 || idle < at)
-			at = idle;
+		if (at < 0 || end < at)
+			at = end;
 	}
 	if (at < 0)
 		return -1;
@@ -1185,10 +1232,35 @@ set_str(char **slot, const char *s)
 	*slot = d;
 }
 
+/* After an API server restart every watch of every client gets a 410 at
+ * once: relists are spaced as client-go's reflector spaces them, 800 ms
+ * doubling to 30 s while they keep coming, back to 800 ms after two quiet
+ * minutes, each delay up to half again longer at random. */
+static unsigned
+relist_spacing(struct kube_watch *w)
+{
+	int64_t now = now_ms();
+	unsigned d;
+
+	if (w->relist_at == 0 || now - w->relist_at >= RELIST_RESET_MS)
+		w->relist_ms = w->o.relist_min_ms;
+	else
+		w->relist_ms = w->relist_ms >= w->o.relist_max_ms / 2 ?
+		    w->o.relist_max_ms : w->relist_ms * 2;
+	w->relist_at = now;
+	d = w->relist_ms + (unsigned)(rnd() % (w->relist_ms / 2 + 1));
+	return d < w->o.relist_max_ms ? d : w->o.relist_max_ms;
+}
+
+/* A relist waits at least its spacing. */
 static void
 schedule(struct kube_watch *w, enum step next, unsigned delay_ms)
 {
 	if (next == STEP_LIST) {
+		unsigned spacing = relist_spacing(w);
+
+		if (spacing > delay_ms)
+			delay_ms = spacing;
 		set_str(&w->cont, NULL);
 		if (w->synced)
 			log_debug("kube: %s: no longer in sync", w->path);
@@ -1302,7 +1374,6 @@ on_line(void *arg, const char *line, size_t len, bool whole)
 	}
 	w->stats.events++;
 	w->events_this_watch++;
-	w->backoff_ms = w->o.backoff_min_ms;	/* the server is well */
 	switch (ev.type) {
 	case KUBE_ERROR:
 		if (ev.code == 410) {
@@ -1324,6 +1395,7 @@ on_line(void *arg, const char *line, size_t len, bool whole)
 		w->cb.object(w->arg, ev.type, ev.object);
 		break;
 	}
+	w->backoff_ms = w->o.backoff_min_ms;	/* the server is well */
 	set_rv(w, ev.rv);
 	kube_event_free(&ev);
 	return 0;
@@ -1402,8 +1474,21 @@ start(struct kube_watch *w)
 	case STEP_LIST:
 		w->stats.lists++;
 		w->listing = false;
-		/* No resourceVersion: a consistent read of the latest state. */
-		r = asprintf(&q, "%s?limit=%u", w->path, w->o.page_size);
+		if (w->consistent) {
+			/* From etcd, a page at a time. */
+			w->stats.lists_consistent++;
+			r = asprintf(&q, "%s?limit=%u", w->path,
+			    w->o.page_size);
+			break;
+		}
+		/* From the watch cache, whole (it ignores limit): at 0 the
+		 * first time, then at least as new as what was seen. */
+		w->stats.lists_cached++;
+		esc = curl_easy_escape(NULL, w->rv != NULL ? w->rv : "0", 0);
+		r = esc == NULL ? -1 : w->rv == NULL ?
+		    asprintf(&q, "%s?resourceVersion=0", w->path) :
+		    asprintf(&q, "%s?resourceVersion=%s&"
+		    "resourceVersionMatch=NotOlderThan", w->path, esc);
 		break;
 	case STEP_PAGE:
 		esc = curl_easy_escape(NULL, w->cont, 0);
@@ -1415,6 +1500,8 @@ start(struct kube_watch *w)
 		w->stats.watches++;
 		timeout = w->o.timeout_min + (unsigned)(rnd() %
 		    (w->o.timeout_max - w->o.timeout_min + 1));
+		w->watch_end = now_ms() + ((int64_t)timeout + WATCH_GRACE_S) *
+		    1000;
 		esc = curl_easy_escape(NULL, w->rv, 0);
 		r = esc == NULL ? -1 : asprintf(&q, "%s?watch=1&"
 		    "resourceVersion=%s&allowWatchBookmarks=true&"
@@ -1479,6 +1566,7 @@ page_done(struct kube_watch *w)
 	cJSON_Delete(root);
 	w->stats.lists_done++;
 	w->listing = false;
+	w->consistent = false;
 	w->synced = true;
 	w->backoff_ms = w->o.backoff_min_ms;
 	kube_listdec_free(&w->list);	/* a watch needs no list buffers */
@@ -1502,6 +1590,25 @@ status_message(struct kube_watch *w, char *out, size_t outsz)
 	    "no Status message");
 	cJSON_Delete(root);
 	return out;
+}
+
+/* A list from the watch cache refused because the cache no longer has, or
+ * does not yet have, that resource version (an API server that restarted):
+ * as client-go, fall back at once to a consistent list. Returns true when
+ * it did. */
+static bool
+cached_list_refused(struct kube_watch *w, enum step step, long status,
+    const char *msg)
+{
+	if (step != STEP_LIST || w->consistent || (status != 410 &&
+	    (status != 504 || strstr(msg, "resource version") == NULL)))
+		return false;
+	log_info("kube: %s: list at resource version %s refused (%s), "
+	    "listing from storage", w->path, w->rv != NULL ? w->rv : "0", msg);
+	w->consistent = true;
+	w->next = STEP_LIST;
+	w->next_at = now_ms();
+	return true;
 }
 
 static void
@@ -1570,6 +1677,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		return;
 	case 410:
 		w->stats.relists_410++;
+		if (cached_list_refused(w, step, status, msg))
+			return;
 		log_info("kube: %s: %s: %s, relisting", w->path,
 		    step == STEP_PAGE ? "continue token expired" :
 		    "resource version expired", msg);
@@ -1589,6 +1698,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		schedule_backoff(w, step, 0);
 		return;
 	default:
+		if (cached_list_refused(w, step, status, msg))
+			return;
 		w->stats.errors++;
 		log_warnx("kube: %s: %s: HTTP %ld: %s", w->path,
 		    step == STEP_WATCH ? "watch" : "list", status, msg);
@@ -1647,11 +1758,17 @@ kube_watch_process(struct kube_watch *w)
 		transfer_end(w);
 		schedule(w, STEP_LIST, 0);
 	}
-	if (w->easy != NULL &&
+	if (w->easy != NULL && w->step == STEP_WATCH && now >= w->watch_end) {
+		/* Quiet is not dead (TCP finds the dead): a watch silent for
+		 * longer than its timeout is resumed, without a word. */
+		log_debug("kube: %s: watch past its timeout, resuming at "
+		    "resource version %s", w->path, w->rv);
+		transfer_end(w);
+		schedule(w, STEP_WATCH, 0);
+	} else if (w->easy != NULL && w->step != STEP_WATCH &&
 	    now - w->last_byte >= (int64_t)w->o.idle_timeout * 1000) {
-		log_warnx("kube: %s: %s: no data for %u s, reconnecting",
-		    w->path, w->step == STEP_WATCH ? "watch" : "list",
-		    w->o.idle_timeout);
+		log_warnx("kube: %s: list: no data for %u s, reconnecting",
+		    w->path, w->o.idle_timeout);
 		w->stats.errors++;
 		transfer_end(w);
 		schedule_backoff(w, w->step, 0);

@@ -88,15 +88,23 @@ struct kube_watch_opts {
 	size_t max_message;	/* longest object or watch event line (4 MiB) */
 	unsigned timeout_min;	/* watch timeoutSeconds, uniformly random */
 	unsigned timeout_max;	/* in [min, max] (300, 600) */
-	unsigned idle_timeout;	/* seconds without a byte before a connection
-				 * is taken for dead (180: 3 bookmark
-				 * intervals) */
+	unsigned idle_timeout;	/* seconds without a byte before a list's
+				 * connection is taken for dead (180); a
+				 * quiet watch is never (see kube.c) */
 	unsigned backoff_min_ms; /* retry delay after a failure, doubled up */
 	unsigned backoff_max_ms; /* to the max, with jitter (500, 30 000) */
+	unsigned relist_min_ms;	/* every relist waits this, doubled while */
+	unsigned relist_max_ms;	/* relists keep coming, to the max, back to
+				 * the min after 2 quiet minutes (800,
+				 * 30 000: client-go's reflector) */
 };
 
 struct kube_watch_stats {
 	uint64_t lists;		/* list attempts (first pages) */
+	uint64_t lists_cached;	/* of them at resourceVersion 0 or the last
+				 * one seen: served from the watch cache */
+	uint64_t lists_consistent; /* of them without a resourceVersion,
+				 * paged: read from etcd */
 	uint64_t lists_done;	/* lists completed (list_end) */
 	uint64_t pages;		/* list pages received */
 	uint64_t watches;	/* watch requests started */
@@ -112,7 +120,11 @@ struct kube_watch_stats {
 struct kube_watch;
 
 /* Lists and then watches path (a collection, e.g. "/api/v1/nodes") with
- * kc, calling cb with arg. Nothing happens until kube_watch_process; the
+ * kc, calling cb with arg. As client-go's reflector does, the first list
+ * asks for resourceVersion=0 and a relist for the last resource version
+ * seen (resourceVersionMatch=NotOlderThan), both served whole from the
+ * API server's watch cache; only when such a list is refused (410, or 504
+ * "too large resource version") does a consistent, paged list follow. Nothing happens until kube_watch_process; the
  * first call starts the list. The client must outlive the watch. */
 struct kube_watch *kube_watch_new(struct kube_client *kc, const char *path,
     const struct kube_watch_opts *opts, const struct kube_watch_cb *cb,

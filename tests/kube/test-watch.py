@@ -198,13 +198,17 @@ def test(desc):
     return reg
 
 
-@test("paged list of 300 nodes, delivered once each, then a watch")
+@test("first list of 300 nodes from the watch cache (resourceVersion=0, "
+      "whole), delivered once each, then a watch")
 def t_list(f, p):
     wait_end(p, 0, NODES)
     names = listed_since(p, 0)
     check(names == {"node-%d" % i for i in range(1, NODES + 1)}, len(names))
     s = p.stats()
-    check(s["pages"] == 6 and s["lists_done"] == 1 and s["synced"] == 1, s)
+    check(s["pages"] == 1 and s["lists_done"] == 1 and s["synced"] == 1 and
+          s["lists_cached"] == 1 and s["lists_consistent"] == 0, s)
+    req = f.call("GET", "/fake/stats")["requests"]
+    check(req.get("list-rv0") == 1 and not req.get("list-consistent"), req)
     check(p.stats()["watches"] >= 1, "no watch")
 
 
@@ -226,6 +230,12 @@ def t_events(f, p):
 @test("bookmarks advance the resource version without objects")
 def t_bookmark(f, p):
     b = p.stats()["bookmarks"]
+    # Node events would carry the new version themselves: a change to
+    # another kind moves it past the watch's (as the real server's
+    # cluster-wide resourceVersion does).
+    f.call("POST", "/api/v1/namespaces/default/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "moves-the-rv"}}, "application/json")
     deadline = time.monotonic() + 10
     while p.stats()["bookmarks"] <= b:
         check(time.monotonic() < deadline, "no bookmark in 10 s")
@@ -261,16 +271,22 @@ def t_compact(f, p):
     check(p.stats()["relists_410"] >= 1, "no 410 counted")
 
 
-@test("410 on a continue token restarts the list from scratch")
+@test("cached list refused: a consistent paged list; 410 on its continue "
+      "token restarts it")
 def t_continue_410(f, p):
+    s = p.stats()
     m = p.mark()
-    f.fault("fail?n=1&code=410&match=continue%3D")
+    f.fault("fail?n=1&code=410&match=resourceVersionMatch")
+    f.fault("fail?n=1&code=410&match=continue%3D&add=1")
     # A malformed event forces the relist.
     f.fault("bad-event?kind=malformed")
     wait_end(p, m, NODES - 1)
     lines = p.since(m)
     check(lines.count("begin") >= 2, "list not restarted: %d begins" %
           lines.count("begin"))
+    s2 = p.stats()
+    check(s2["lists_consistent"] == s["lists_consistent"] + 2 and
+          s2["pages"] - s["pages"] >= 7, (s, s2))
 
 
 @test("malformed event line: relist, never a crash")
@@ -318,7 +334,7 @@ def t_429(f, p):
 
 @test("500 storm on lists: no list reported complete until one succeeds")
 def t_500(f, p):
-    f.fault("fail?n=8&code=500&match=limit%3D")
+    f.fault("fail?n=8&code=500&match=nodes%3FresourceVersion")
     m = p.mark()
     f.fault("bad-event?kind=malformed")
     line = wait_end(p, m, NODES - 1)
@@ -411,16 +427,23 @@ def t_huge(f, p):
     p.wait(lambda l: l.startswith("obj DELETED bad-2 "), m)
 
 
-@test("stalled server: inactivity deadline reconnects")
-def t_stall(f, p):
-    s = p.stats()
-    f.fault("stall?seconds=4")
-    time.sleep(4.5)
-    m = p.mark()
-    f.patch("node-11", {"st": "1"})
-    p.wait(lambda l: l.startswith("obj MODIFIED node-11 "), m)
-    s2 = p.stats()
-    check(s2["errors"] > s["errors"], "no deadline hit: %r %r" % (s, s2))
+@test("quiet is not dead: a watch silent for longer than the idle time "
+      "and its own timeout logs nothing above debug, counts no error")
+def t_quiet(f, p):
+    with open(os.path.join(f.dir, "probe.log")) as log:
+        log.seek(0, os.SEEK_END)
+        s = p.stats()
+        # Silent watches (-i 2, -t 2): no event, no bookmark for 5 s.
+        f.fault("stall?seconds=5")
+        time.sleep(5.5)
+        m = p.mark()
+        f.patch("node-11", {"st": "1"})
+        p.wait(lambda l: l.startswith("obj MODIFIED node-11 "), m)
+        s2 = p.stats()
+        said = [l for l in log.read().splitlines() if l.strip()]
+    check(s2["errors"] == s["errors"] and s2["lists"] == s["lists"],
+          (s, s2))
+    check(not said, said)
 
 
 @test("server restart: reconnects")
@@ -512,6 +535,74 @@ def t_tls_server_name(tmp, f):
     return results
 
 
+def requests(f):
+    return f.call("GET", "/fake/stats")["requests"]
+
+
+def t_restart_410(tmp, f):
+    """500 nodes; every watch gets a 410 at once (an API server restart):
+    one list, from the watch cache at the last resourceVersion; a
+    consistent list only when that one is refused."""
+    os.makedirs(os.path.join(tmp, "big"))
+    big = Fake(os.path.join(tmp, "big"), "--nodes", "500")
+    p = Probe(tmp, big.kubeconfig, "-q")
+    try:
+        wait_end(p, 0, 500)
+        kinds = ("list-rv0", "list-rv", "list-consistent", "list-continue",
+                 "watch", "rejected")
+        for refused in (False, True):
+            before = requests(big)
+            s = p.stats()
+            m = p.mark()
+            if refused:
+                big.fault("fail?n=1&code=410&match=resourceVersionMatch")
+            big.fault("expire-watches")
+            wait_end(p, m, 500, timeout=10)
+            time.sleep(0.5)             # the watch after it
+            after = requests(big)
+            got = {k: after.get(k, 0) - before.get(k, 0) for k in kinds}
+            print("# %s: requests after the 410: %s" % (
+                "cached list refused" if refused else "watch cache", got))
+            s2 = p.stats()
+            # The ERROR event's 410, and the refused list's.
+            check(s2["relists_410"] == s["relists_410"] + 1 + refused,
+                  (s, s2))
+            if refused:
+                # The list at the last resourceVersion got the injected
+                # 410 ("rejected"), then came one consistent list.
+                check(got["rejected"] == 1 and got["list-rv"] == 0 and
+                      got["list-consistent"] == 1 and got["list-rv0"] == 0,
+                      got)
+            else:
+                check(got["list-rv"] == 1 and got["list-consistent"] == 0
+                      and got["list-rv0"] == 0 and
+                      got["list-continue"] == 0, got)
+            check(got["watch"] == 1, got)
+    finally:
+        p.stop()
+        big.stop()
+
+
+def t_relist_spacing(tmp, f):
+    """Every watch refused with a 410 (in the stream, then as a status):
+    relists come 0.8 s, 1.6 s, 3.2 s... apart, not at network speed."""
+    for how in ("expire-watches?seconds=6",
+                "fail?n=100000&code=410&match=watch%3D1"):
+        p = Probe(tmp, f.kubeconfig, "-q")
+        try:
+            wait_end(p, 0)
+            s = p.stats()
+            f.fault(how)
+            f.fault("drop-watches")
+            time.sleep(6)
+            f.fault("reset")
+            n = p.stats()["lists"] - s["lists"]
+            print("# %s: %d lists in 6 s" % (how.split("?")[0], n))
+            check(2 <= n <= 3, "%d lists in 6 s" % n)
+        finally:
+            p.stop()
+
+
 def main():
     if not os.access(PROBE, os.X_OK):
         print("1..0 # SKIP %s not built" % PROBE)
@@ -520,7 +611,11 @@ def main():
     extra = [("kube_get: status, body, 401 retried once", t_get),
              ("refresh hook and kube_client_set_creds after a 401", t_hook),
              ("tls-server-name is verified, not the address",
-              t_tls_server_name)]
+              t_tls_server_name),
+             ("410 to every watch, 500 nodes: one list, from the watch "
+              "cache; consistent only when that is refused", t_restart_410),
+             ("relists spaced: 800 ms doubling while they keep coming",
+              t_relist_spacing)]
     print("1..%d" % (len(TESTS) + 1 + len(extra)), flush=True)
     failed = 0
     f = p = None
@@ -528,7 +623,7 @@ def main():
         f = Fake(tmp, "--nodes", str(NODES), "--bookmark-interval", "1",
                  "--history", "100000")
         p = Probe(tmp, f.kubeconfig, "-p", "50", "-t", "2", "-i", "2",
-                  "-m", "1000000", "-b", "50:1000")
+                  "-m", "1000000", "-b", "50:1000", "-r", "50:400")
         for i, (desc, fn) in enumerate(TESTS, 1):
             try:
                 fn(f, p)

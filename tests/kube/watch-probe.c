@@ -87,9 +87,12 @@ print_stats(void)
 {
 	const struct kube_watch_stats *s = kube_watch_stats(p.w);
 
-	printf("stats lists=%ju lists_done=%ju pages=%ju watches=%ju events=%ju "
+	printf("stats lists=%ju lists_cached=%ju lists_consistent=%ju "
+	    "lists_done=%ju pages=%ju watches=%ju events=%ju "
 	    "bookmarks=%ju relists_410=%ju errors=%ju http_401=%ju bytes=%ju "
-	    "skipped=%ju synced=%d maxrss_kb=%ld sanitized=%d\n", (uintmax_t)s->lists, (uintmax_t)s->lists_done,
+	    "skipped=%ju synced=%d maxrss_kb=%ld sanitized=%d\n",
+	    (uintmax_t)s->lists, (uintmax_t)s->lists_cached,
+	    (uintmax_t)s->lists_consistent, (uintmax_t)s->lists_done,
 	    (uintmax_t)s->pages, (uintmax_t)s->watches, (uintmax_t)s->events,
 	    (uintmax_t)s->bookmarks, (uintmax_t)s->relists_410,
 	    (uintmax_t)s->errors, (uintmax_t)s->http_401, (uintmax_t)s->bytes,
@@ -135,7 +138,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: watch-probe [-q] [-1] [-H] [-p page-size] "
 	    "[-m max-message] [-i idle-s] [-t watch-timeout-s] "
-	    "[-b backoff-min-ms:max-ms] kubeconfig\n"
+	    "[-b backoff-min-ms:max-ms] [-r relist-min-ms:max-ms] "
+	    "kubeconfig\n"
 	    "       watch-probe -g kubeconfig  (GET each path read from stdin)\n");
 	exit(2);
 }
@@ -181,7 +185,7 @@ main(int argc, char **argv)
 	int ch;
 
 	log_init("watch-probe");
-	while ((ch = getopt(argc, argv, "1b:gHi:m:p:qt:")) != -1)
+	while ((ch = getopt(argc, argv, "1b:gHi:m:p:qr:t:")) != -1)
 		switch (ch) {
 		case '1':
 			p.exit_after_list = true;
@@ -208,6 +212,11 @@ main(int argc, char **argv)
 			break;
 		case 'q':
 			p.quiet = true;
+			break;
+		case 'r':
+			if (sscanf(optarg, "%u:%u", &o.relist_min_ms,
+			    &o.relist_max_ms) != 2)
+				usage();
 			break;
 		case 't':
 			o.timeout_min = o.timeout_max = (unsigned)atoi(optarg);
