@@ -321,6 +321,7 @@ struct kube_client {
 	void (*hook)(void *);
 	void *hook_arg;
 	long timeout_ms;
+	char *user_agent;
 };
 
 /* curl verifies the server against the URL's host. To verify a
@@ -400,6 +401,12 @@ kube_client_new(const struct kube_creds *creds, char *err, size_t errsz)
 	}
 	kc->timeout_ms = 10000;
 	kc->token_read_ms = now_ms();
+	if (kube_client_set_user_agent(kc, PACKAGE_NAME "/" PACKAGE_VERSION) <
+	    0) {
+		seterr(err, errsz, "%s", strerror(ENOMEM));
+		kube_client_free(kc);
+		return NULL;
+	}
 	if (creds->insecure)
 		log_warnx("kube: %s: insecure-skip-tls-verify: the API "
 		    "server's certificate is not checked", creds->source);
@@ -419,7 +426,20 @@ kube_client_free(struct kube_client *kc)
 	free(kc->base);
 	free(kc->connect_to);
 	free(kc->host_header);
+	free(kc->user_agent);
 	free(kc);
+}
+
+int
+kube_client_set_user_agent(struct kube_client *kc, const char *agent)
+{
+	char *a = strdup(agent);
+
+	if (a == NULL)
+		return -1;
+	free(kc->user_agent);
+	kc->user_agent = a;
+	return 0;
 }
 
 int
@@ -565,6 +585,7 @@ client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
 		curl_easy_setopt(e, CURLOPT_CONNECT_TO, lists->connect_to);
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, kc->user_agent);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, lists->err);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

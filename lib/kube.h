@@ -32,6 +32,13 @@ int kube_client_set_creds(struct kube_client *kc,
 void kube_client_set_refresh_hook(struct kube_client *kc,
     void (*hook)(void *arg), void *arg);
 
+/* The User-Agent of every request started afterwards, by which audit logs
+ * and API Priority and Fairness tell clients apart: "PROGRAM/VERSION" and
+ * what tells instances apart, e.g. "xcni-worker/0.1.0 (network blue)"
+ * (copied). The default is "xcni/VERSION". Returns 0, or -1 on ENOMEM
+ * (the old one kept). */
+int kube_client_set_user_agent(struct kube_client *kc, const char *agent);
+
 /* Total time a kube_get may take (default 10 000 ms). */
 void kube_client_set_timeout(struct kube_client *kc, long ms);
 

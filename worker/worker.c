@@ -658,7 +658,7 @@ main(int argc, char **argv)
 	struct kube_creds *creds;
 	struct options o;
 	static char ident[64];
-	char err[256];
+	char err[256], agent[160];
 	int r;
 
 	parse_options(argc, argv, &o);
@@ -711,6 +711,10 @@ main(int argc, char **argv)
 	    &worker_ops, &w);
 	if ((w.kc = kube_client_new(creds, err, sizeof(err))) == NULL)
 		fatalx(EX_CONFIG, "kubernetes client: %s", err);
+	snprintf(agent, sizeof(agent), "xcni-worker/%s (network %s)",
+	    PACKAGE_VERSION, net->name);
+	if (kube_client_set_user_agent(w.kc, agent) < 0)
+		fatal(1, "user agent");
 	kube_creds_free(creds);
 	if (w.ipc >= 0)
 		kube_client_set_refresh_hook(w.kc, creds_ask, &w);

@@ -8,7 +8,7 @@ top=${top_srcdir:-.}
 build=${top_builddir:-.}
 . "$top/tests/tap.sh"
 
-need unshare openssl
+need unshare openssl ip python3 curl
 worker=$build/worker/xcni-worker
 [ -x "$worker" ] || bail "$worker not built"
 d=$(mktemp -d "${TMPDIR:-/tmp}/test-creds.$$.XXXXXX") || bail "mktemp"
@@ -85,12 +85,26 @@ kubeconfig https://192.0.2.1:6443 "    certificate-authority: $d/ca.crt" \
 refused token-fifo "token file that is a FIFO (no hang)" \
 	"fifo: not a regular file"
 
-# Accepted, with a warning at start; the worker then keeps trying to reach
-# a server that is not there, and is stopped.
-kubeconfig https://127.0.0.1:9 "    insecure-skip-tls-verify: true" \
-	"    tokenFile: $d/token" >"$d/insecure.yaml"
-KUBECONFIG=$d/insecure.yaml NODE_NAME=node-1 timeout 3 unshare -n \
-	"$worker" --state-dir "$d/state" >"$d/insecure.log" 2>&1
+# Accepted, with a warning at start; the worker then lists and watches a
+# fake API server in a namespace of this test's own, saying who it is.
+[ "$(id -u)" = 0 ] || bail "needs root for a network namespace"
+NS=xcni-creds-$$
+ip netns add "$NS" || bail "cannot add namespace $NS"
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	ip netns del "$NS"; rm -rf "$d"' EXIT
+ip netns exec "$NS" ip link set lo up
+ip netns exec "$NS" python3 "$top/tests/kube/fake-apiserver" \
+	--listen 127.0.0.1:0 --cert-dir "$d/certs" --nodes 3 >"$d/url" \
+	2>"$d/server.log" &
+PIDS=$!
+n=0
+while [ ! -s "$d/url" ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+URL=$(cat "$d/url")
+[ -n "$URL" ] || bail "the fake API server did not start"
+kubeconfig "$URL" "    insecure-skip-tls-verify: true" \
+	"    tokenFile: $d/certs/token" >"$d/insecure.yaml"
+KUBECONFIG=$d/insecure.yaml NODE_NAME=node-1 timeout 5 ip netns exec "$NS" \
+	"$worker" --network blue --state-dir "$d/state" >"$d/insecure.log" 2>&1
 rc=$?
 if [ "$rc" -eq 124 ] &&
 	grep -q "warning: .*insecure-skip-tls-verify" "$d/insecure.log"; then
@@ -100,4 +114,13 @@ else
 	not_ok "insecure-skip-tls-verify: accepted with a warning" \
 		"$d/insecure.log"
 fi
+ip netns exec "$NS" curl -sSk "$URL/fake/stats" >"$d/stats"
+check "every request's User-Agent: xcni-worker/VERSION (network blue)" \
+	python3 -c '
+import json, re, sys
+agents = json.load(open(sys.argv[1]))["agents"]
+print(agents)
+sys.exit(not (len(agents) == 1 and re.match(
+    r"xcni-worker/\d+\.\d+\.\d+ \(network blue\)$", list(agents)[0])))
+' "$d/stats"
 done_testing

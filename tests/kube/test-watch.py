@@ -10,6 +10,7 @@ by its pid.  Run through test-watch.sh.
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -207,8 +208,13 @@ def t_list(f, p):
     s = p.stats()
     check(s["pages"] == 1 and s["lists_done"] == 1 and s["synced"] == 1 and
           s["lists_cached"] == 1 and s["lists_consistent"] == 0, s)
-    req = f.call("GET", "/fake/stats")["requests"]
+    st = f.call("GET", "/fake/stats")
+    req = st["requests"]
     check(req.get("list-rv0") == 1 and not req.get("list-consistent"), req)
+    # Every request of the probe said who it is.
+    agents = [a for a in st["agents"] if a]     # "": this script
+    check(len(agents) == 1 and re.match(r"watch-probe/\d+\.\d+\.\d+$",
+                                        agents[0]), st["agents"])
     check(p.stats()["watches"] >= 1, "no watch")
 
 

@@ -234,6 +234,9 @@ main(int argc, char **argv)
 	if ((p.kc = kube_client_new(creds, err, sizeof(err))) == NULL)
 		fatalx(1, "%s", err);
 	kube_creds_free(creds);
+	if (kube_client_set_user_agent(p.kc, "watch-probe/" PACKAGE_VERSION) <
+	    0)
+		fatal(1, "user agent");
 	if (p.hook)
 		kube_client_set_refresh_hook(p.kc, refresh_hook, NULL);
 	if (get) {
