@@ -322,7 +322,28 @@ struct kube_client {
 	void *hook_arg;
 	long timeout_ms;
 	char *user_agent;
+	long http_version;	/* CURL_HTTP_VERSION_* */
 };
+
+/* HTTP/1.1 unless XCNI_HTTP_VERSION=2 (for tests against a real server).
+ * Debian's libcurl would negotiate h2 with an API server, and keeps a
+ * multiplexed connection after an aborted transfer: a watch cut short
+ * would come back on the connection, and to the replica, it left. Over
+ * HTTP/1.1 an aborted transfer closes its connection, and a new one may
+ * reach another replica; the watches are few and long, so h2's
+ * multiplexing buys nothing here. */
+static long
+http_version(void)
+{
+	const char *v = getenv("XCNI_HTTP_VERSION");
+
+	if (v == NULL || *v == '\0' || strcmp(v, "1.1") == 0)
+		return CURL_HTTP_VERSION_1_1;
+	if (strcmp(v, "2") == 0)
+		return CURL_HTTP_VERSION_2TLS;
+	log_warnx("kube: XCNI_HTTP_VERSION=%.16s: not 1.1 or 2, using 1.1", v);
+	return CURL_HTTP_VERSION_1_1;
+}
 
 /* curl verifies the server against the URL's host. To verify a
  * tls-server-name instead, the URL names it and CURLOPT_CONNECT_TO sends
@@ -400,6 +421,7 @@ kube_client_new(const struct kube_creds *creds, char *err, size_t errsz)
 		return NULL;
 	}
 	kc->timeout_ms = 10000;
+	kc->http_version = http_version();
 	kc->token_read_ms = now_ms();
 	if (kube_client_set_user_agent(kc, PACKAGE_NAME "/" PACKAGE_VERSION) <
 	    0) {
@@ -586,6 +608,7 @@ client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, kc->user_agent);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, kc->http_version);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, lists->err);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -1542,6 +1565,10 @@ start(struct kube_watch *w)
 	free(q);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
+	/* A watch, however it ends, takes its connection with it (also an
+	 * h2 one): the next may reach another API server replica. */
+	if (w->step == STEP_WATCH)
+		curl_easy_setopt(w->easy, CURLOPT_FORBID_REUSE, 1L);
 	w->started = w->last_byte = now_ms();
 	if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK) {
 		curl_easy_cleanup(w->easy);

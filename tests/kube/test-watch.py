@@ -103,13 +103,13 @@ class Fake:
 class Probe:
     """watch-probe, its output lines collected by a thread."""
 
-    def __init__(self, tmp, kubeconfig, *args):
+    def __init__(self, tmp, kubeconfig, *args, env=None):
         self.lines = []
         self.cond = threading.Condition()
         self.err = open(os.path.join(tmp, "probe.log"), "a")
         self.proc = subprocess.Popen([PROBE] + list(args) + [kubeconfig],
                                      stdout=subprocess.PIPE, stderr=self.err,
-                                     text=True)
+                                     text=True, env=env)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -251,13 +251,20 @@ def t_bookmark(f, p):
 @test("watches end on timeoutSeconds and resume without a relist")
 def t_rewatch(f, p):
     s = p.stats()
+    f0 = f.call("GET", "/fake/stats")
     time.sleep(3.5)     # watch-probe -t 2
     m = p.mark()
     f.patch("node-7", {"rewatch": "1"})
     p.wait(lambda l: l.startswith("obj MODIFIED node-7 "), m)
     s2 = p.stats()
+    f1 = f.call("GET", "/fake/stats")
     check(s2["watches"] > s["watches"] and s2["lists"] == s["lists"],
           (s, s2))
+    # Each watch on a connection of its own (so that it may reach another
+    # replica); beside them, this test's patch and stats connections.
+    watches = f1["requests"]["watch"] - f0["requests"]["watch"]
+    conns = f1["connections"] - f0["connections"]
+    check(watches >= 1 and conns >= watches + 2, (watches, conns))
 
 
 @test("410 after compaction: relist, a node deleted meanwhile is gone")
@@ -589,6 +596,24 @@ def t_restart_410(tmp, f):
         big.stop()
 
 
+def t_http_version(tmp, f):
+    """XCNI_HTTP_VERSION=1.1|2 (the fake speaks HTTP/1.1 only: h2 is
+    offered and not taken); anything else is HTTP/1.1 with a warning."""
+    for v, warns in (("1.1", False), ("2", False), ("3", True)):
+        log = os.path.join(tmp, "probe.log")
+        start = os.path.getsize(log) if os.path.exists(log) else 0
+        p = Probe(tmp, f.kubeconfig, "-1", "-q",
+                  env=dict(os.environ, XCNI_HTTP_VERSION=v))
+        try:
+            wait_end(p, 0)
+        finally:
+            p.stop()
+        with open(log) as fh:
+            fh.seek(start)
+            said = "XCNI_HTTP_VERSION=%s: not 1.1 or 2" % v in fh.read()
+        check(said == warns, "%s: warning %s" % (v, said))
+
+
 def t_relist_spacing(tmp, f):
     """Every watch refused with a 410 (in the stream, then as a status):
     relists come 0.8 s, 1.6 s, 3.2 s... apart, not at network speed."""
@@ -621,7 +646,8 @@ def main():
              ("410 to every watch, 500 nodes: one list, from the watch "
               "cache; consistent only when that is refused", t_restart_410),
              ("relists spaced: 800 ms doubling while they keep coming",
-              t_relist_spacing)]
+              t_relist_spacing),
+             ("XCNI_HTTP_VERSION chooses the protocol", t_http_version)]
     print("1..%d" % (len(TESTS) + 1 + len(extra)), flush=True)
     failed = 0
     f = p = None
