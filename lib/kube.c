@@ -189,7 +189,7 @@ static int
 peek_value(struct peek *s, const char *const *path, const char **b,
     size_t *n)
 {
-	const char *k;
+	const char *k, *start;
 	size_t kn;
 	int r;
 
@@ -234,9 +234,12 @@ peek_value(struct peek *s, const char *const *path, const char **b,
 				s->p++;
 		}
 	}
-	while (s->p < s->end && strchr(",}] \t\r\n", *s->p) == NULL)
+	/* A number, true, false or null: at least one byte of it. */
+	start = s->p;
+	while (s->p < s->end && *s->p != '\0' &&
+	    strchr(",}] \t\r\n", *s->p) == NULL)
 		s->p++;
-	return s->p < s->end ? 0 : -1;
+	return s->p < s->end && s->p > start ? 0 : -1;
 }
 
 /* Copies the string at path into out, or "" when it is absent or does not

@@ -430,6 +430,12 @@ test_bad_read(void **state)
 	memset(deep, '[', sizeof(deep));
 	kube_bad_read(deep, sizeof(deep), false, &b);
 	assert_string_equal(b.name, "");
+	/* Malformed: a stray close or a NUL ends the reading, not a loop. */
+	kube_bad_read("{\"a\":[x}],\"metadata\":{\"name\":\"n\"}}", 34,
+	    false, &b);
+	assert_string_equal(b.name, "");
+	kube_bad_read("{\"a\":[1,\0]}", 11, false, &b);
+	assert_string_equal(b.name, "");
 }
 
 int
