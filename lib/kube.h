@@ -90,8 +90,9 @@ struct kube_watch_cb {
 
 /* Zero fields mean the default. */
 struct kube_watch_opts {
-	unsigned page_size;	/* list limit (500); pages are decoded as they
-				 * stream, one object at a time */
+	unsigned page_size;	/* limit of a consistent list (500); every
+				 * list is decoded as it streams, one object
+				 * at a time */
 	size_t max_message;	/* longest object or watch event line (4 MiB) */
 	unsigned timeout_min;	/* watch timeoutSeconds, uniformly random */
 	unsigned timeout_max;	/* in [min, max] (300, 600) */
