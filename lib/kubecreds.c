@@ -543,7 +543,7 @@ pem_cert(const char **p)
 	    (b64 = strndup(body, (size_t)(end - body))) == NULL)
 		return false;
 	der = b64_decode(b64);
-	ok = der != NULL && (unsigned char)der[0] == 0x30 && strlen(b64) > 64;
+	ok = der != NULL && (unsigned char)der[0] == 0x30;
 	free(der);
 	free(b64);
 	*p = end + sizeof(pem_end) - 1;

@@ -564,6 +564,11 @@ def t_restart_410(tmp, f):
         kinds = ("list-rv0", "list-rv", "list-consistent", "list-continue",
                  "watch", "rejected")
         for refused in (False, True):
+            # The watch after the list is open: the count starts after it.
+            deadline = time.monotonic() + 10
+            while big.call("GET", "/fake/stats")["watches"] != 1:
+                check(time.monotonic() < deadline, "no watch open")
+                time.sleep(0.1)
             before = requests(big)
             s = p.stats()
             m = p.mark()
@@ -571,7 +576,11 @@ def t_restart_410(tmp, f):
                 big.fault("fail?n=1&code=410&match=resourceVersionMatch")
             big.fault("expire-watches")
             wait_end(p, m, 500, timeout=10)
-            time.sleep(0.5)             # the watch after it
+            deadline = time.monotonic() + 10
+            while requests(big).get("watch", 0) == before.get("watch", 0):
+                check(time.monotonic() < deadline, "no watch after the list")
+                time.sleep(0.1)
+            time.sleep(0.5)             # nothing more comes
             after = requests(big)
             got = {k: after.get(k, 0) - before.get(k, 0) for k in kinds}
             print("# %s: requests after the 410: %s" % (
