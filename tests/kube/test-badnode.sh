@@ -7,37 +7,12 @@
 top=${top_srcdir:-.}
 build=${top_builddir:-.}
 . "$top/tests/tap.sh"
-. "$top/tests/netns.sh"
-
-need ip python3 openssl curl
 WORKER=$build/worker/xcni-worker
 [ -x "$WORKER" ] || bail "$WORKER not built"
-# Root for namespaces: skipped without it, a failure under CI=true.
-if [ "$(id -u)" != 0 ]; then
-	[ "${CI:-}" = true ] && bail "needs root (network namespaces)"
-	skip_all "needs root (network namespaces)"
-fi
-T=$(mktemp -d "${TMPDIR:-/tmp}/test-badnode.$$.XXXXXX") || bail "mktemp"
-NS=xcni-badnode-$$
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-	if [ "$tap_failed" -gt 0 ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-ip netns add "$NS" || bail "cannot add namespace $NS"
-in_ns ip link set lo up
+. "$top/tests/kube/ns-fake.sh"
 node_link || bail "node link"
 
-echo tok-1 >"$T/token"
-in_ns python3 "$top/tests/kube/fake-apiserver" --listen 127.0.0.1:0 \
-	--cert-dir "$T/certs" --token-file "$T/token" --kubeconfig-out "$T/kc" \
-	--kubeconfig-token-file --nodes 20 >"$T/url" 2>"$T/server.log" &
-PIDS="$PIDS $!"
-wait_for 200 test -s "$T/url" || bail "the fake API server did not start"
-URL=$(cat "$T/url")
+fake_start --nodes 20
 in_ns env NODE_NAME=node-1 KUBECONFIG="$T/kc" LOG_LEVEL=debug "$WORKER" \
 	--state-dir "$T/state" </dev/null >/dev/null 2>"$T/worker.log" &
 PIDS="$PIDS $!"
