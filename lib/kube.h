@@ -147,8 +147,8 @@ long kube_watch_timeout_ms(const struct kube_watch *w);
 /* Does all pending work without blocking; callbacks run from here, and may
  * call kube_watch_relist but not kube_watch_free. */
 void kube_watch_process(struct kube_watch *w);
-/* Drops the connection and relists at once (e.g. the caller's state is
- * suspect). */
+/* Drops the connection and relists (e.g. the caller's state is suspect),
+ * after the relist spacing like every relist. */
 void kube_watch_relist(struct kube_watch *w);
 /* True from the end of a complete list until a relist starts (a watch
  * that reconnects and resumes stays synced). */
