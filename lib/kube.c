@@ -1,10 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,9 +18,23 @@
 
 #define TOKEN_MAX_AGE_MS	60000
 #define CONNECT_TIMEOUT_S	10
-#define KEEPALIVE_IDLE_S	30
-#define KEEPALIVE_INTVL_S	10
+/* A dead peer (a host gone, packets dropped) is found by TCP: keepalive
+ * probes after 15 s of silence, 5 s apart, 3 unanswered, and
+ * TCP_USER_TIMEOUT ending a connection whose data or probes stay
+ * unacknowledged for 30 s: found within 30-35 s whether the watch is idle
+ * or sending. This works for HTTP/1.1 and h2 alike and costs the server
+ * nothing above TCP; libcurl offers no h2 PING with a deadline, which is
+ * what client-go uses. A quiet but live watch is left alone: only the
+ * server's own timeoutSeconds ends it. */
+#define KEEPALIVE_IDLE_S	15
+#define KEEPALIVE_INTVL_S	5
+#define KEEPALIVE_CNT		3
+#define USER_TIMEOUT_MS		30000
+/* A watch the server did not end this long after its timeoutSeconds is
+ * ended here (the server is wedged but its TCP alive). */
+#define WATCH_GRACE_S		60
 #define GET_MAX_BODY		(16 << 20)
+#define RELIST_RESET_MS		120000	/* quiet time that resets the spacing */
 #define ERR_BODY_MAX		(64 << 10)	/* kept of a non-200 reply */
 
 static int64_t
@@ -95,6 +112,207 @@ buf_free(struct buf *b)
 	*b = (struct buf){ 0 };
 }
 
+/* --- what can be read of an object that cannot be decoded --------------- */
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, surrogates, or code points
+ * past U+10FFFF. JSON text must be UTF-8, and cJSON does not check. */
+static bool
+utf8_valid(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p++, n, min, cp;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		if ((size_t)(end - p) < n)
+			return false;
+		while (n-- > 0) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p++ & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* A cursor over JSON text that may end anywhere. */
+struct peek {
+	const char *p, *end;
+	unsigned depth;
+};
+
+/* Matches no key: a raw key never holds an unescaped quote. */
+static const char *const peek_none[] = { "\"", NULL };
+
+static void
+peek_ws(struct peek *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	    *s->p == '\r' || *s->p == '\n'))
+		s->p++;
+}
+
+/* At a '"': the string's raw bytes (escapes left as they are). */
+static int
+peek_str(struct peek *s, const char **b, size_t *n)
+{
+	const char *q = ++s->p;
+
+	while (q < s->end && *q != '"')
+		if (*q++ == '\\' && q++ >= s->end)
+			return -1;
+	if (q >= s->end)
+		return -1;
+	*b = s->p;
+	*n = (size_t)(q - s->p);
+	s->p = q + 1;
+	return 0;
+}
+
+/* Walks the value at s->p looking for the string at path (keys of nested
+ * objects, NULL-terminated). Returns 1 with its raw bytes in *b, *n; 0 when
+ * the value is complete and holds no such string; -1 where the text ends,
+ * is malformed, or nests too deep to be worth reading. */
+static int
+peek_value(struct peek *s, const char *const *path, const char **b,
+    size_t *n)
+{
+	const char *k, *start;
+	size_t kn;
+	int r;
+
+	peek_ws(s);
+	if (s->p >= s->end)
+		return -1;
+	if (*s->p == '"') {
+		if (peek_str(s, b, n) < 0)
+			return -1;
+		return path[0] == NULL ? 1 : 0;
+	}
+	if (*s->p == '{' || *s->p == '[') {
+		char close = *s->p == '{' ? '}' : ']';
+
+		if (++s->depth > 32)
+			return -1;
+		for (s->p++;;) {
+			const char *const *sub = peek_none;
+
+			peek_ws(s);
+			if (s->p >= s->end)
+				return -1;
+			if (*s->p == close) {
+				s->p++;
+				s->depth--;
+				return 0;
+			}
+			if (close == '}') {
+				if (*s->p != '"' || peek_str(s, &k, &kn) < 0)
+					return -1;
+				if (path[0] != NULL && strlen(path[0]) == kn &&
+				    memcmp(path[0], k, kn) == 0)
+					sub = path + 1;
+				peek_ws(s);
+				if (s->p >= s->end || *s->p++ != ':')
+					return -1;
+			}
+			if ((r = peek_value(s, sub, b, n)) != 0)
+				return r;
+			peek_ws(s);
+			if (s->p < s->end && *s->p == ',')
+				s->p++;
+		}
+	}
+	/* A number, true, false or null: at least one byte of it. */
+	start = s->p;
+	while (s->p < s->end && *s->p != '\0' &&
+	    strchr(",}] \t\r\n", *s->p) == NULL)
+		s->p++;
+	return s->p < s->end && s->p > start ? 0 : -1;
+}
+
+/* Copies the string at path into out, or "" when it is absent or does not
+ * fit. */
+static void
+peek_string(const char *text, size_t len, const char *const *path,
+    char *out, size_t outsz)
+{
+	struct peek s = { text, text + len, 0 };
+	const char *b;
+	size_t n;
+
+	out[0] = '\0';
+	if (peek_value(&s, path, &b, &n) != 1 || n >= outsz)
+		return;
+	memcpy(out, b, n);
+	out[n] = '\0';
+}
+
+/* Printable ASCII without a backslash: what names and versions are, and
+ * what a JSON string means as it is written. */
+static bool
+plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s >= 0x7f || *s == '\\')
+			return false;
+	return true;
+}
+
+/* C-style escapes for anything but printable ASCII. */
+static void
+escape(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < outsz; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+}
+
+void
+kube_bad_read(const char *text, size_t len, bool event, struct kube_bad *bad)
+{
+	static const char *const type[] = { "type", NULL };
+	static const char *const name[][4] = {
+		{ "metadata", "name", NULL },
+		{ "object", "metadata", "name", NULL },
+	};
+	static const char *const rv[][4] = {
+		{ "metadata", "resourceVersion", NULL },
+		{ "object", "metadata", "resourceVersion", NULL },
+	};
+	char raw[sizeof(bad->name)];
+
+	memset(bad, 0, sizeof(*bad));
+	if (event)
+		peek_string(text, len, type, bad->type, sizeof(bad->type));
+	peek_string(text, len, name[event], raw, sizeof(raw));
+	peek_string(text, len, rv[event], bad->rv, sizeof(bad->rv));
+	escape(raw, bad->shown, sizeof(bad->shown));
+	if (plain(raw))
+		memcpy(bad->name, raw, sizeof(raw));
+	if (!plain(bad->rv) || !plain(bad->type))
+		bad->rv[0] = bad->type[0] = '\0';
+}
+
 /* --- client ------------------------------------------------------------- */
 
 struct kube_client {
@@ -106,7 +324,29 @@ struct kube_client {
 	void (*hook)(void *);
 	void *hook_arg;
 	long timeout_ms;
+	char *user_agent;
+	long http_version;	/* CURL_HTTP_VERSION_* */
 };
+
+/* HTTP/1.1 unless XCNI_HTTP_VERSION=2 (for tests against a real server).
+ * Debian's libcurl would negotiate h2 with an API server, and keeps a
+ * multiplexed connection after an aborted transfer: a watch cut short
+ * would come back on the connection, and to the replica, it left. Over
+ * HTTP/1.1 an aborted transfer closes its connection, and a new one may
+ * reach another replica; the watches are few and long, so h2's
+ * multiplexing buys nothing here. */
+static long
+http_version(void)
+{
+	const char *v = getenv("XCNI_HTTP_VERSION");
+
+	if (v == NULL || *v == '\0' || strcmp(v, "1.1") == 0)
+		return CURL_HTTP_VERSION_1_1;
+	if (strcmp(v, "2") == 0)
+		return CURL_HTTP_VERSION_2TLS;
+	log_warnx("kube: XCNI_HTTP_VERSION=%.16s: not 1.1 or 2, using 1.1", v);
+	return CURL_HTTP_VERSION_1_1;
+}
 
 /* curl verifies the server against the URL's host. To verify a
  * tls-server-name instead, the URL names it and CURLOPT_CONNECT_TO sends
@@ -184,7 +424,17 @@ kube_client_new(const struct kube_creds *creds, char *err, size_t errsz)
 		return NULL;
 	}
 	kc->timeout_ms = 10000;
+	kc->http_version = http_version();
 	kc->token_read_ms = now_ms();
+	if (kube_client_set_user_agent(kc, PACKAGE_NAME "/" PACKAGE_VERSION) <
+	    0) {
+		seterr(err, errsz, "%s", strerror(ENOMEM));
+		kube_client_free(kc);
+		return NULL;
+	}
+	if (creds->insecure)
+		log_warnx("kube: %s: insecure-skip-tls-verify: the API "
+		    "server's certificate is not checked", creds->source);
 	if (client_urls(kc, err, errsz) < 0) {
 		kube_client_free(kc);
 		return NULL;
@@ -201,7 +451,20 @@ kube_client_free(struct kube_client *kc)
 	free(kc->base);
 	free(kc->connect_to);
 	free(kc->host_header);
+	free(kc->user_agent);
 	free(kc);
+}
+
+int
+kube_client_set_user_agent(struct kube_client *kc, const char *agent)
+{
+	char *a = strdup(agent);
+
+	if (a == NULL)
+		return -1;
+	free(kc->user_agent);
+	kc->user_agent = a;
+	return 0;
 }
 
 int
@@ -285,6 +548,28 @@ req_lists_free(struct req_lists *l)
 	*l = (struct req_lists){ 0 };
 }
 
+/* See KEEPALIVE_IDLE_S. A socket without these still works: logged. */
+static int
+dead_peer_sockopts(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	const int on = 1, idle = KEEPALIVE_IDLE_S, intvl = KEEPALIVE_INTVL_S,
+	    cnt = KEEPALIVE_CNT;
+	const unsigned user_timeout = USER_TIMEOUT_MS;
+
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKOPT_OK;
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+	    sizeof(idle)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout,
+	    sizeof(user_timeout)) < 0)
+		log_warn("kube: keepalive options");
+	return CURL_SOCKOPT_OK;
+}
+
 /* Sets everything but the write callback on a fresh easy handle. */
 static CURL *
 client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
@@ -325,14 +610,14 @@ client_easy(struct kube_client *kc, const char *path, struct req_lists *lists)
 		curl_easy_setopt(e, CURLOPT_CONNECT_TO, lists->connect_to);
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, kc->user_agent);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, kc->http_version);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, lists->err);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, (long)KEEPALIVE_IDLE_S);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, (long)KEEPALIVE_INTVL_S);
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, dead_peer_sockopts);
 	if (c->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -444,66 +729,66 @@ kube_lines_free(struct kube_lines *l)
 
 static int
 lines_emit(const char *line, size_t len,
-    int (*fn)(void *, const char *, size_t), void *arg)
+    int (*fn)(void *, const char *, size_t, bool), void *arg)
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	return len == 0 ? 0 : fn(arg, line, len);
+	return len == 0 ? 0 : fn(arg, line, len, true);
 }
 
-static int
+/* Keeps data for the line being received; of a line over the bound, only
+ * its first max bytes, and the rest is discarded. */
+static void
 lines_keep(struct kube_lines *l, const char *data, size_t len)
 {
+	if (l->discarding)
+		return;
+	if (l->len + len > l->max) {
+		len = l->max - l->len;
+		l->discarding = true;
+	}
 	if (l->len + len > l->cap &&
 	    grow(&l->buf, &l->cap, l->len + len, l->max) < 0) {
-		/* Too long (or no memory): skip to the end of the line. */
-		l->len = 0;
-		l->discarding = true;
-		return -1;
+		l->discarding = true;	/* no memory: lose the line */
+		return;
 	}
 	memcpy(l->buf + l->len, data, len);
 	l->len += len;
-	return 0;
 }
 
 int
 kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
-    int (*fn)(void *, const char *, size_t), void *arg)
+    int (*fn)(void *, const char *, size_t, bool), void *arg)
 {
 	const char *end = data + len, *nl;
-	int rc, over = 0;
+	int rc;
 	size_t n;
 
 	while (data < end) {
 		if ((nl = memchr(data, '\n', (size_t)(end - data))) == NULL) {
-			if (!l->discarding &&
-			    lines_keep(l, data, (size_t)(end - data)) < 0)
-				over = -1;
+			lines_keep(l, data, (size_t)(end - data));
 			break;
 		}
 		n = (size_t)(nl - data);
-		rc = 0;
-		if (l->discarding)
-			l->discarding = false;
-		else if (l->len == 0) {
+		if (l->len == 0 && !l->discarding) {
 			/* The common case: a whole line in a chunk, no copy. */
-			if (n > l->max)
-				over = -1;
-			else
-				rc = lines_emit(data, n, fn, arg);
-		} else if (lines_keep(l, data, n) < 0) {
-			l->discarding = false;
-			over = -1;
+			rc = n > l->max ? fn(arg, data, l->max, false) :
+			    lines_emit(data, n, fn, arg);
 		} else {
+			lines_keep(l, data, n);
 			n = l->len;
 			l->len = 0;
-			rc = lines_emit(l->buf, n, fn, arg);
+			if (l->discarding) {
+				l->discarding = false;
+				rc = fn(arg, l->buf, n, false);
+			} else
+				rc = lines_emit(l->buf, n, fn, arg);
 		}
 		if (rc != 0)
 			return rc;
 		data = nl + 1;
 	}
-	return over;
+	return 0;
 }
 
 /* --- streaming list decoder ----------------------------------------------- */
@@ -519,7 +804,7 @@ kube_listdec_reset(struct kube_listdec *d)
 {
 	d->rest_len = d->item_len = 0;
 	d->depth = 0;
-	d->in_str = d->esc = d->in_items = d->in_item = false;
+	d->in_str = d->esc = d->in_items = d->in_item = d->item_over = false;
 }
 
 void
@@ -538,6 +823,13 @@ listdec_keep(struct kube_listdec *d, const char *data, size_t n)
 	if (n == 0 || (d->in_items && !d->in_item))
 		return 0;
 	if (d->in_item) {
+		if (d->item_over)
+			return 0;
+		if (d->item_len + n > d->max) {
+			/* Its first bytes name it; the rest streams past. */
+			n = d->max - d->item_len;
+			d->item_over = true;
+		}
 		if (d->item_len + n > d->item_cap &&
 		    grow(&d->item, &d->item_cap, d->item_len + n, d->max) < 0)
 			return -1;
@@ -569,12 +861,39 @@ listdec_at_items(const struct kube_listdec *d)
 	return i >= 7 && memcmp(d->rest + i - 7, "\"items\"", 7) == 0;
 }
 
+/* Hands the element just completed to fn, decoded or as a bad one. */
+static int
+listdec_item(struct kube_listdec *d,
+    int (*fn)(void *, const cJSON *, const struct kube_bad *), void *arg)
+{
+	struct kube_bad bad;
+	cJSON *item = NULL;
+	int rc;
+
+	if (d->item_over)
+		bad.why = "too large";
+	else if (!utf8_valid(d->item, d->item_len))
+		bad.why = "not UTF-8";
+	else if ((item = cJSON_ParseWithLength(d->item, d->item_len)) == NULL)
+		bad.why = "not valid JSON";
+	if (item != NULL)
+		rc = fn(arg, item, NULL);
+	else {
+		const char *why = bad.why;
+
+		kube_bad_read(d->item, d->item_len, false, &bad);
+		bad.why = why;
+		rc = fn(arg, NULL, &bad);
+	}
+	cJSON_Delete(item);
+	return rc;
+}
+
 int
 kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
-    int (*fn)(void *arg, const cJSON *item), void *arg)
+    int (*fn)(void *, const cJSON *, const struct kube_bad *), void *arg)
 {
 	const char *end = data + len, *run = data, *p;
-	cJSON *item;
 	int rc;
 
 	/* Bytes are copied in runs; only brackets outside strings change
@@ -611,6 +930,7 @@ kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
 			} else if (d->in_items && d->depth == 2 && c == '{') {
 				run = p;
 				d->in_item = true;
+				d->item_over = false;
 				d->item_len = 0;
 			}
 			if (++d->depth > 1000)
@@ -627,12 +947,7 @@ kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
 					return -1;
 				run = p + 1;
 				d->in_item = false;
-				if ((item = cJSON_ParseWithLength(d->item,
-				    d->item_len)) == NULL)
-					return -1;
-				rc = fn(arg, item);
-				cJSON_Delete(item);
-				if (rc != 0)
+				if ((rc = listdec_item(d, fn, arg)) != 0)
 					return rc;
 			} else if (d->in_items && d->depth == 1) {
 				run = p;
@@ -676,6 +991,10 @@ kube_event_decode(const char *line, size_t len, struct kube_event *ev,
 	unsigned t;
 
 	*ev = (struct kube_event){ 0 };
+	if (!utf8_valid(line, len)) {
+		seterr(err, errsz, "event is not UTF-8");
+		goto fail;
+	}
 	if ((ev->root = cJSON_ParseWithLength(line, len)) == NULL ||
 	    !cJSON_IsObject(ev->root)) {
 		seterr(err, errsz, "event is not a JSON object");
@@ -769,6 +1088,7 @@ struct kube_watch {
 	enum step step;
 	long status;
 	int64_t started, last_byte;
+	int64_t watch_end;	/* a watch's timeoutSeconds plus grace */
 	enum abort_reason abort;
 	struct buf errbody;	/* a non-200 reply, for the message */
 	struct kube_listdec list;
@@ -779,6 +1099,9 @@ struct kube_watch {
 	enum step next;
 	int64_t next_at;	/* -1: nothing scheduled (a transfer runs) */
 	unsigned backoff_ms;
+	unsigned relist_ms;	/* the relist spacing now */
+	int64_t relist_at;	/* when the last relist was scheduled, or 0 */
+	bool consistent;	/* the cached list was refused: list from etcd */
 	bool listing;		/* list_begin delivered, list_end not yet */
 	bool synced;
 	bool relist_asked;
@@ -845,6 +1168,11 @@ kube_watch_new(struct kube_client *kc, const char *path,
 	if (w->o.backoff_max_ms < w->o.backoff_min_ms)
 		w->o.backoff_max_ms = w->o.backoff_min_ms < 30000 ? 30000 :
 		    w->o.backoff_min_ms;
+	if (w->o.relist_min_ms == 0)
+		w->o.relist_min_ms = 800;
+	if (w->o.relist_max_ms < w->o.relist_min_ms)
+		w->o.relist_max_ms = w->o.relist_min_ms < 30000 ? 30000 :
+		    w->o.relist_min_ms;
 	w->kc = kc;
 	w->cb = *cb;
 	w->arg = arg;
@@ -929,10 +1257,11 @@ kube_watch_timeout_ms(const struct kube_watch *w)
 	if (w->curl_deadline >= 0 && (at < 0 || w->curl_deadline < at))
 		at = w->curl_deadline;
 	if (w->easy != NULL) {
-		int64_t idle = w->last_byte + (int64_t)w->o.idle_timeout * 1000;
+		int64_t end = w->step == STEP_WATCH ? w->watch_end :
+		    w->last_byte + (int64_t)w->o.idle_timeout * 1000;
 
-		if (at < 0 || idle < at)
-			at = idle;
+		if (at < 0 || end < at)
+			at = end;
 	}
 	if (at < 0)
 		return -1;
@@ -950,10 +1279,35 @@ set_str(char **slot, const char *s)
 	*slot = d;
 }
 
+/* After an API server restart every watch of every client gets a 410 at
+ * once: relists are spaced as client-go's reflector spaces them, 800 ms
+ * doubling to 30 s while they keep coming, back to 800 ms after two quiet
+ * minutes, each delay up to half again longer at random. */
+static unsigned
+relist_spacing(struct kube_watch *w)
+{
+	int64_t now = now_ms();
+	unsigned d;
+
+	if (w->relist_at == 0 || now - w->relist_at >= RELIST_RESET_MS)
+		w->relist_ms = w->o.relist_min_ms;
+	else
+		w->relist_ms = w->relist_ms >= w->o.relist_max_ms / 2 ?
+		    w->o.relist_max_ms : w->relist_ms * 2;
+	w->relist_at = now;
+	d = w->relist_ms + (unsigned)(rnd() % (w->relist_ms / 2 + 1));
+	return d < w->o.relist_max_ms ? d : w->o.relist_max_ms;
+}
+
+/* A relist waits at least its spacing. */
 static void
 schedule(struct kube_watch *w, enum step next, unsigned delay_ms)
 {
 	if (next == STEP_LIST) {
+		unsigned spacing = relist_spacing(w);
+
+		if (spacing > delay_ms)
+			delay_ms = spacing;
 		set_str(&w->cont, NULL);
 		if (w->synced)
 			log_debug("kube: %s: no longer in sync", w->path);
@@ -982,21 +1336,91 @@ schedule_backoff(struct kube_watch *w, enum step next, long retry_after_s)
 	schedule(w, next, delay);
 }
 
+static void
+set_rv(struct kube_watch *w, const char *rv)
+{
+	set_str(&w->rv, rv);
+	if (w->cb.resource_version != NULL)
+		w->cb.resource_version(w->arg, w->rv);
+}
+
+/* One object that cannot be decoded is skipped, so that the others are
+ * still routed; the caller keeps what it knew of it. */
+static void
+skip(struct kube_watch *w, enum kube_event_type type,
+    const struct kube_bad *bad)
+{
+	w->stats.skipped++;
+	log_warnx("kube: %s: %s: object %s%s%s (%s) skipped: %s", w->path,
+	    w->step == STEP_WATCH ? "watch" : "list",
+	    bad->shown[0] != '\0' ? "\"" : "", bad->shown[0] != '\0' ?
+	    bad->shown : "without a readable name", bad->shown[0] != '\0' ?
+	    "\"" : "", kube_event_type_name(type), bad->why);
+	if (w->cb.skipped != NULL)
+		w->cb.skipped(w->arg, type, bad->name);
+}
+
+/* A DELETED event that cannot be decoded still says which object is gone:
+ * pass that on, as an object with only its name and version. */
+static void
+deleted_stub(struct kube_watch *w, const struct kube_bad *bad)
+{
+	cJSON *obj = cJSON_CreateObject(), *md = cJSON_AddObjectToObject(obj,
+	    "metadata");
+
+	if (cJSON_AddStringToObject(md, "name", bad->name) == NULL ||
+	    cJSON_AddStringToObject(md, "resourceVersion", bad->rv) == NULL)
+		fatalx(1, "kube: out of memory");
+	log_warnx("kube: %s: watch: object \"%s\" deleted (its event could "
+	    "not be decoded: %s)", w->path, bad->shown, bad->why);
+	w->cb.object(w->arg, KUBE_DELETED, obj);
+	cJSON_Delete(obj);
+}
+
+/* A watch event line that is too long or cannot be decoded. Returns 0 when
+ * it named an object change, skipped (the watch goes on), or 1 when it
+ * cannot be placed and only a relist is sure to be right. */
 static int
-on_line(void *arg, const char *line, size_t len)
+bad_line(struct kube_watch *w, const char *line, size_t len, const char *why)
+{
+	enum kube_event_type t;
+	struct kube_bad bad;
+
+	kube_bad_read(line, len, true, &bad);
+	bad.why = why;
+	for (t = KUBE_ADDED; t <= KUBE_DELETED; t++)
+		if (strcmp(bad.type, kube_event_type_name(t)) == 0)
+			break;
+	if (t > KUBE_DELETED || bad.name[0] == '\0' || bad.rv[0] == '\0') {
+		log_warnx("kube: %s: watch: %s, relisting", w->path, why);
+		return 1;
+	}
+	w->stats.events++;
+	w->events_this_watch++;
+	if (t == KUBE_DELETED)
+		deleted_stub(w, &bad);
+	else
+		skip(w, t, &bad);
+	set_rv(w, bad.rv);
+	return 0;
+}
+
+static int
+on_line(void *arg, const char *line, size_t len, bool whole)
 {
 	struct kube_watch *w = arg;
 	struct kube_event ev;
 	char err[128];
 
-	if (kube_event_decode(line, len, &ev, err, sizeof(err)) < 0) {
-		log_warnx("kube: %s: watch: %s", w->path, err);
-		w->abort = ABORT_BAD_EVENT;
+	if (!whole || kube_event_decode(line, len, &ev, err,
+	    sizeof(err)) < 0) {
+		if (bad_line(w, line, len, whole ? err : "too large") == 0)
+			return 0;
+		w->abort = whole ? ABORT_BAD_EVENT : ABORT_LINE_TOO_LONG;
 		return 1;
 	}
 	w->stats.events++;
 	w->events_this_watch++;
-	w->backoff_ms = w->o.backoff_min_ms;	/* the server is well */
 	switch (ev.type) {
 	case KUBE_ERROR:
 		if (ev.code == 410) {
@@ -1018,9 +1442,8 @@ on_line(void *arg, const char *line, size_t len)
 		w->cb.object(w->arg, ev.type, ev.object);
 		break;
 	}
-	set_str(&w->rv, ev.rv);
-	if (w->cb.resource_version != NULL)
-		w->cb.resource_version(w->arg, w->rv);
+	w->backoff_ms = w->o.backoff_min_ms;	/* the server is well */
+	set_rv(w, ev.rv);
 	kube_event_free(&ev);
 	return 0;
 }
@@ -1036,12 +1459,14 @@ list_begin(struct kube_watch *w)
 }
 
 static int
-on_item(void *arg, const cJSON *item)
+on_item(void *arg, const cJSON *item, const struct kube_bad *bad)
 {
 	struct kube_watch *w = arg;
 
 	list_begin(w);
-	if (cJSON_IsObject(item))
+	if (bad != NULL)
+		skip(w, KUBE_ADDED, bad);
+	else if (cJSON_IsObject(item))
 		w->cb.object(w->arg, KUBE_ADDED, item);
 	return 0;
 }
@@ -1070,19 +1495,13 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	if (w->step != STEP_WATCH) {
 		if ((rc = kube_listdec_feed(&w->list, p, n, on_item, w)) < 0) {
 			log_warnx("kube: %s: list: a reply that is not "
-			    "JSON, or an object over %zu bytes", w->path,
-			    w->o.max_message);
+			    "a JSON list, or its metadata over %zu bytes",
+			    w->path, w->o.max_message);
 			w->abort = ABORT_BAD_PAGE;
 		}
 		return rc == 0 ? n : 0;
 	}
-	rc = kube_lines_feed(&w->lines, p, n, on_line, w);
-	if (rc < 0) {
-		log_warnx("kube: %s: watch: an event longer than %zu bytes, "
-		    "relisting", w->path, w->o.max_message);
-		w->abort = ABORT_LINE_TOO_LONG;
-	}
-	return rc == 0 ? n : 0;
+	return kube_lines_feed(&w->lines, p, n, on_line, w) == 0 ? n : 0;
 }
 
 static void
@@ -1102,8 +1521,21 @@ start(struct kube_watch *w)
 	case STEP_LIST:
 		w->stats.lists++;
 		w->listing = false;
-		/* No resourceVersion: a consistent read of the latest state. */
-		r = asprintf(&q, "%s?limit=%u", w->path, w->o.page_size);
+		if (w->consistent) {
+			/* From etcd, a page at a time. */
+			w->stats.lists_consistent++;
+			r = asprintf(&q, "%s?limit=%u", w->path,
+			    w->o.page_size);
+			break;
+		}
+		/* From the watch cache, whole (it ignores limit): at 0 the
+		 * first time, then at least as new as what was seen. */
+		w->stats.lists_cached++;
+		esc = curl_easy_escape(NULL, w->rv != NULL ? w->rv : "0", 0);
+		r = esc == NULL ? -1 : w->rv == NULL ?
+		    asprintf(&q, "%s?resourceVersion=0", w->path) :
+		    asprintf(&q, "%s?resourceVersion=%s&"
+		    "resourceVersionMatch=NotOlderThan", w->path, esc);
 		break;
 	case STEP_PAGE:
 		esc = curl_easy_escape(NULL, w->cont, 0);
@@ -1115,6 +1547,8 @@ start(struct kube_watch *w)
 		w->stats.watches++;
 		timeout = w->o.timeout_min + (unsigned)(rnd() %
 		    (w->o.timeout_max - w->o.timeout_min + 1));
+		w->watch_end = now_ms() + ((int64_t)timeout + WATCH_GRACE_S) *
+		    1000;
 		esc = curl_easy_escape(NULL, w->rv, 0);
 		r = esc == NULL ? -1 : asprintf(&q, "%s?watch=1&"
 		    "resourceVersion=%s&allowWatchBookmarks=true&"
@@ -1134,6 +1568,10 @@ start(struct kube_watch *w)
 	free(q);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
+	/* A watch, however it ends, takes its connection with it (also an
+	 * h2 one): the next may reach another API server replica. */
+	if (w->step == STEP_WATCH)
+		curl_easy_setopt(w->easy, CURLOPT_FORBID_REUSE, 1L);
 	w->started = w->last_byte = now_ms();
 	if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK) {
 		curl_easy_cleanup(w->easy);
@@ -1179,6 +1617,7 @@ page_done(struct kube_watch *w)
 	cJSON_Delete(root);
 	w->stats.lists_done++;
 	w->listing = false;
+	w->consistent = false;
 	w->synced = true;
 	w->backoff_ms = w->o.backoff_min_ms;
 	kube_listdec_free(&w->list);	/* a watch needs no list buffers */
@@ -1202,6 +1641,25 @@ status_message(struct kube_watch *w, char *out, size_t outsz)
 	    "no Status message");
 	cJSON_Delete(root);
 	return out;
+}
+
+/* A list from the watch cache refused because the cache no longer has, or
+ * does not yet have, that resource version (an API server that restarted):
+ * as client-go, fall back at once to a consistent list. Returns true when
+ * it did. */
+static bool
+cached_list_refused(struct kube_watch *w, enum step step, long status,
+    const char *msg)
+{
+	if (step != STEP_LIST || w->consistent || (status != 410 &&
+	    (status != 504 || strstr(msg, "resource version") == NULL)))
+		return false;
+	log_info("kube: %s: list at resource version %s refused (%s), "
+	    "listing from storage", w->path, w->rv != NULL ? w->rv : "0", msg);
+	w->consistent = true;
+	w->next = STEP_LIST;
+	w->next_at = now_ms();
+	return true;
 }
 
 static void
@@ -1270,6 +1728,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		return;
 	case 410:
 		w->stats.relists_410++;
+		if (cached_list_refused(w, step, status, msg))
+			return;
 		log_info("kube: %s: %s: %s, relisting", w->path,
 		    step == STEP_PAGE ? "continue token expired" :
 		    "resource version expired", msg);
@@ -1289,6 +1749,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		schedule_backoff(w, step, 0);
 		return;
 	default:
+		if (cached_list_refused(w, step, status, msg))
+			return;
 		w->stats.errors++;
 		log_warnx("kube: %s: %s: HTTP %ld: %s", w->path,
 		    step == STEP_WATCH ? "watch" : "list", status, msg);
@@ -1347,11 +1809,17 @@ kube_watch_process(struct kube_watch *w)
 		transfer_end(w);
 		schedule(w, STEP_LIST, 0);
 	}
-	if (w->easy != NULL &&
+	if (w->easy != NULL && w->step == STEP_WATCH && now >= w->watch_end) {
+		/* Quiet is not dead (TCP finds the dead): a watch silent for
+		 * longer than its timeout is resumed, without a word. */
+		log_debug("kube: %s: watch past its timeout, resuming at "
+		    "resource version %s", w->path, w->rv);
+		transfer_end(w);
+		schedule(w, STEP_WATCH, 0);
+	} else if (w->easy != NULL && w->step != STEP_WATCH &&
 	    now - w->last_byte >= (int64_t)w->o.idle_timeout * 1000) {
-		log_warnx("kube: %s: %s: no data for %u s, reconnecting",
-		    w->path, w->step == STEP_WATCH ? "watch" : "list",
-		    w->o.idle_timeout);
+		log_warnx("kube: %s: list: no data for %u s, reconnecting",
+		    w->path, w->o.idle_timeout);
 		w->stats.errors++;
 		transfer_end(w);
 		schedule_backoff(w, w->step, 0);

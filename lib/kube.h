@@ -32,6 +32,13 @@ int kube_client_set_creds(struct kube_client *kc,
 void kube_client_set_refresh_hook(struct kube_client *kc,
     void (*hook)(void *arg), void *arg);
 
+/* The User-Agent of every request started afterwards, by which audit logs
+ * and API Priority and Fairness tell clients apart: "PROGRAM/VERSION" and
+ * what tells instances apart, e.g. "xcni-worker/0.1.0 (network blue)"
+ * (copied). The default is "xcni/VERSION". Returns 0, or -1 on ENOMEM
+ * (the old one kept). */
+int kube_client_set_user_agent(struct kube_client *kc, const char *agent);
+
 /* Total time a kube_get may take (default 10 000 ms). */
 void kube_client_set_timeout(struct kube_client *kc, long ms);
 
@@ -69,24 +76,43 @@ struct kube_watch_cb {
 	/* The resource version the client will resume from, after every
 	 * event (bookmarks included). May be NULL. */
 	void (*resource_version)(void *arg, const char *rv);
+	/* An object (list item, or ADDED/MODIFIED watch event) that cannot
+	 * be decoded (over max_message, not JSON, not UTF-8) was skipped,
+	 * logged with its name escaped; name is its metadata.name (a plain
+	 * printable string), or "" when that could not be read. The object
+	 * is not gone: a list that skips it must not count it as missing,
+	 * so the caller keeps what it knew of it. A DELETED event that
+	 * cannot be decoded but names its object is delivered as an object
+	 * with only metadata.name (and resourceVersion). May be NULL. */
+	void (*skipped)(void *arg, enum kube_event_type type,
+	    const char *name);
 };
 
 /* Zero fields mean the default. */
 struct kube_watch_opts {
-	unsigned page_size;	/* list limit (500); pages are decoded as they
-				 * stream, one object at a time */
+	unsigned page_size;	/* limit of a consistent list (500); every
+				 * list is decoded as it streams, one object
+				 * at a time */
 	size_t max_message;	/* longest object or watch event line (4 MiB) */
 	unsigned timeout_min;	/* watch timeoutSeconds, uniformly random */
 	unsigned timeout_max;	/* in [min, max] (300, 600) */
-	unsigned idle_timeout;	/* seconds without a byte before a connection
-				 * is taken for dead (180: 3 bookmark
-				 * intervals) */
+	unsigned idle_timeout;	/* seconds without a byte before a list's
+				 * connection is taken for dead (180); a
+				 * quiet watch is never (see kube.c) */
 	unsigned backoff_min_ms; /* retry delay after a failure, doubled up */
 	unsigned backoff_max_ms; /* to the max, with jitter (500, 30 000) */
+	unsigned relist_min_ms;	/* every relist waits this, doubled while */
+	unsigned relist_max_ms;	/* relists keep coming, to the max, back to
+				 * the min after 2 quiet minutes (800,
+				 * 30 000: client-go's reflector) */
 };
 
 struct kube_watch_stats {
 	uint64_t lists;		/* list attempts (first pages) */
+	uint64_t lists_cached;	/* of them at resourceVersion 0 or the last
+				 * one seen: served from the watch cache */
+	uint64_t lists_consistent; /* of them without a resourceVersion,
+				 * paged: read from etcd */
 	uint64_t lists_done;	/* lists completed (list_end) */
 	uint64_t pages;		/* list pages received */
 	uint64_t watches;	/* watch requests started */
@@ -96,12 +122,17 @@ struct kube_watch_stats {
 	uint64_t errors;	/* failed requests, bad events, timeouts */
 	uint64_t http_401;
 	uint64_t bytes;		/* response body bytes received */
+	uint64_t skipped;	/* objects skipped (see cb.skipped) */
 };
 
 struct kube_watch;
 
 /* Lists and then watches path (a collection, e.g. "/api/v1/nodes") with
- * kc, calling cb with arg. Nothing happens until kube_watch_process; the
+ * kc, calling cb with arg. As client-go's reflector does, the first list
+ * asks for resourceVersion=0 and a relist for the last resource version
+ * seen (resourceVersionMatch=NotOlderThan), both served whole from the
+ * API server's watch cache; only when such a list is refused (410, or 504
+ * "too large resource version") does a consistent, paged list follow. Nothing happens until kube_watch_process; the
  * first call starts the list. The client must outlive the watch. */
 struct kube_watch *kube_watch_new(struct kube_client *kc, const char *path,
     const struct kube_watch_opts *opts, const struct kube_watch_cb *cb,
@@ -116,8 +147,8 @@ long kube_watch_timeout_ms(const struct kube_watch *w);
 /* Does all pending work without blocking; callbacks run from here, and may
  * call kube_watch_relist but not kube_watch_free. */
 void kube_watch_process(struct kube_watch *w);
-/* Drops the connection and relists at once (e.g. the caller's state is
- * suspect). */
+/* Drops the connection and relists (e.g. the caller's state is suspect),
+ * after the relist spacing like every relist. */
 void kube_watch_relist(struct kube_watch *w);
 /* True from the end of a complete list until a relist starts (a watch
  * that reconnects and resumes stays synced). */
@@ -142,12 +173,14 @@ void kube_lines_init(struct kube_lines *l, size_t max);
 void kube_lines_reset(struct kube_lines *l);
 void kube_lines_free(struct kube_lines *l);
 /* Feeds len bytes; calls fn for every complete non-empty line (a trailing
- * "\r" removed), in order. A line longer than max is dropped (its bytes
- * discarded up to the next newline, never buffered) and feed returns -1
- * after delivering the other lines. fn returning non-zero stops the feed,
- * which returns that value. Holds at most max bytes. */
+ * "\r" removed), in order, with whole true. A line longer than max is
+ * handed over at its end as its first max bytes with whole false (the rest
+ * is discarded as it streams, never buffered). fn returning non-zero stops
+ * the feed, which returns that value; otherwise it returns 0. Holds at most
+ * max bytes. */
 int kube_lines_feed(struct kube_lines *l, const char *data, size_t len,
-    int (*fn)(void *arg, const char *line, size_t len), void *arg);
+    int (*fn)(void *arg, const char *line, size_t len, bool whole),
+    void *arg);
 
 /* Decodes a List reply as it streams: each element of "items" is parsed
  * and handed over as soon as its last byte arrives, so memory is bounded by
@@ -160,17 +193,42 @@ struct kube_listdec {
 	bool in_str, esc;
 	bool in_items;		/* inside the top-level "items" array */
 	bool in_item;		/* inside an object element of it */
+	bool item_over;		/* the element outgrew max: item holds its
+				 * first max bytes, the rest is dropped */
 };
+
+#define KUBE_NAME_MAX	253	/* a DNS subdomain, the longest name */
+
+/* What can be read of an object that cannot be decoded. */
+struct kube_bad {
+	char name[KUBE_NAME_MAX + 1];	/* metadata.name, "" if unreadable or
+					 * not plain printable ASCII */
+	char shown[KUBE_NAME_MAX * 4 + 1]; /* the name escaped for a log */
+	char rv[64];			/* metadata.resourceVersion, or "" */
+	char type[16];			/* a watch event's type, or "" */
+	const char *why;		/* a static description */
+};
+
+/* Reads what it can of a JSON object's text that may be cut short (the
+ * first bytes of an oversized one) or invalid further on: metadata.name
+ * and resourceVersion, or for a watch event (event true) type and
+ * object.metadata.name and resourceVersion. Never fails: what cannot be
+ * read stays "". */
+void kube_bad_read(const char *text, size_t len, bool event,
+    struct kube_bad *bad);
 
 void kube_listdec_init(struct kube_listdec *d, size_t max);
 void kube_listdec_reset(struct kube_listdec *d);
 void kube_listdec_free(struct kube_listdec *d);
 /* Feeds len bytes; calls fn for every object element of the top-level
- * "items" array as soon as it is complete. Returns 0, fn's non-zero value
- * (which stops the feed), or -1 when an element or the rest of the reply
- * outgrows max, an element is not JSON, or the brackets do not nest. */
+ * "items" array as soon as it is complete: with item set, or when the
+ * element is over max bytes, not JSON or not UTF-8, with item NULL and bad
+ * describing it (an oversized element is streamed past, never held whole).
+ * Returns 0, fn's non-zero value (which stops the feed), or -1 when the
+ * rest of the reply outgrows max or the brackets do not nest. */
 int kube_listdec_feed(struct kube_listdec *d, const char *data, size_t len,
-    int (*fn)(void *arg, const cJSON *item), void *arg);
+    int (*fn)(void *arg, const cJSON *item, const struct kube_bad *bad),
+    void *arg);
 /* At the end of the reply: the list without its items (to read metadata),
  * for the caller to cJSON_Delete, or NULL when the reply was incomplete or
  * not a JSON object. */

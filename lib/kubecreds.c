@@ -1,11 +1,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -56,12 +59,37 @@ trim_dup(const char *s, size_t n)
 	return t;
 }
 
+/* A FIFO or device at a credential's path would block or feed garbage:
+ * only regular files are read (opened without blocking to find out). */
+static int
+check_regular(const char *path)
+{
+	struct stat st;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY)) < 0)
+		return -1;
+	rc = fstat(fd, &st);
+	close(fd);
+	if (rc == 0 && !S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return rc;
+}
+
 static char *
 read_file(const char *path, const char *what, char *err, size_t errsz)
 {
 	size_t len;
 	char *s;
 
+	if (check_regular(path) < 0) {
+		seterr(err, errsz, "%s %s: %s", what, path, errno == EINVAL ?
+		    "not a regular file" : strerror(errno));
+		return NULL;
+	}
 	if ((s = file_read(path, MAX_CREDFILE, &len)) == NULL)
 		seterr(err, errsz, "%s %s: %s", what, path, strerror(errno));
 	return s;
@@ -296,9 +324,7 @@ load_blob(struct kc *k, yaml_node_t *map, const char *key, const char *where,
 		kc_err(k, "%s", strerror(errno));
 		return -1;
 	}
-	*out = file_read(path, MAX_CREDFILE, &(size_t){ 0 });
-	if (*out == NULL)
-		kc_err(k, "%s: %s %s: %s", where, key, path, strerror(errno));
+	*out = read_file(path, key, k->err, k->errsz);
 	free(path);
 	return *out == NULL ? -1 : 0;
 }
@@ -499,6 +525,71 @@ fail_text:
 	return NULL;
 }
 
+/* --- what no client may use -------------------------------------------- */
+
+static const char pem_begin[] = "-----BEGIN CERTIFICATE-----";
+static const char pem_end[] = "-----END CERTIFICATE-----";
+
+/* One PEM certificate at *p: base64 of a DER SEQUENCE between the markers.
+ * Advances *p past it. */
+static bool
+pem_cert(const char **p)
+{
+	const char *body = *p + sizeof(pem_begin) - 1, *end;
+	char *b64, *der;
+	bool ok;
+
+	if ((end = strstr(body, pem_end)) == NULL ||
+	    (b64 = strndup(body, (size_t)(end - body))) == NULL)
+		return false;
+	der = b64_decode(b64);
+	ok = der != NULL && (unsigned char)der[0] == 0x30;
+	free(der);
+	free(b64);
+	*p = end + sizeof(pem_end) - 1;
+	return ok;
+}
+
+/* A CA bundle that curl would reject on every request (empty, garbage, a
+ * key instead of certificates) is a configuration error, found at once:
+ * at least one certificate, every one well-formed. This checks the form
+ * only; the TLS library judges the contents. */
+static bool
+ca_valid(const char *pem)
+{
+	const char *p = pem;
+	unsigned n = 0;
+
+	while ((p = strstr(p, pem_begin)) != NULL) {
+		if (!pem_cert(&p))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* What a client must refuse whatever the source: a secret sent in clear,
+ * a CA that can verify nothing. */
+static int
+creds_check(const struct kube_creds *c, char *err, size_t errsz)
+{
+	if (strncmp(c->server, "https://", 8) != 0 &&
+	    (c->token != NULL || c->key_pem != NULL)) {
+		seterr(err, errsz, "%s: server %s: refusing to send a %s over "
+		    "plain http (use https://)", c->source != NULL ? c->source :
+		    "credentials", c->server, c->token != NULL ?
+		    "bearer token" : "client key");
+		return -1;
+	}
+	if (c->ca_pem != NULL && !c->insecure && !ca_valid(c->ca_pem)) {
+		seterr(err, errsz, "%s: certificate authority: no valid PEM "
+		    "certificate (empty or garbage)", c->source != NULL ?
+		    c->source : "credentials");
+		return -1;
+	}
+	return 0;
+}
+
 /* --- in-cluster -------------------------------------------------------- */
 
 static struct kube_creds *
@@ -553,17 +644,23 @@ kube_creds_load(const char *kubeconfig, char *err, size_t errsz)
 	char *first;
 
 	if (kubeconfig != NULL && *kubeconfig != '\0')
-		return load_kubeconfig(kubeconfig, err, errsz);
-	if (env == NULL || *env == '\0')
-		return load_in_cluster(err, errsz);
-	/* kubectl merges a ':' list; one cluster is all we need, so the
-	 * first file decides. */
-	if ((first = strndup(env, strcspn(env, ":"))) == NULL) {
-		seterr(err, errsz, "KUBECONFIG: %s", strerror(errno));
+		c = load_kubeconfig(kubeconfig, err, errsz);
+	else if (env == NULL || *env == '\0')
+		c = load_in_cluster(err, errsz);
+	else {
+		/* kubectl merges a ':' list; one cluster is all we need, so
+		 * the first file decides. */
+		if ((first = strndup(env, strcspn(env, ":"))) == NULL) {
+			seterr(err, errsz, "KUBECONFIG: %s", strerror(errno));
+			return NULL;
+		}
+		c = load_kubeconfig(first, err, errsz);
+		free(first);
+	}
+	if (c != NULL && creds_check(c, err, errsz) < 0) {
+		kube_creds_free(c);
 		return NULL;
 	}
-	c = load_kubeconfig(first, err, errsz);
-	free(first);
 	return c;
 }
 
@@ -672,6 +769,8 @@ kube_creds_parse(const char *buf, size_t len, char *err, size_t errsz)
 		seterr(err, errsz, "credentials: no server");
 		goto fail;
 	}
+	if (creds_check(c, err, errsz) < 0)
+		goto fail;
 	return c;
 fail:
 	kube_creds_free(c);

@@ -95,6 +95,7 @@ api_ranges(const struct netconf *c, char name[NODE_NAME_MAX + 1],
 		goto done;
 	}
 	kube_client_set_timeout(kc, API_TIMEOUT_MS);
+	kube_client_set_user_agent(kc, "kube-node/" PACKAGE_VERSION);
 	snprintf(path, sizeof(path), "/api/v1/nodes/%s", name);
 	log_debug("%s: no state file, GET %s%s", net, creds->server, path);
 	if (kube_get(kc, path, &status, &body, &len) < 0) {

@@ -703,6 +703,16 @@ nodes_mark(struct nodes *t)
 }
 
 void
+nodes_keep(struct nodes *t, const char *name)
+{
+	struct node *n = *names_slot(t, name, fnv(FNV_INIT, name,
+	    strlen(name)));
+
+	if (n != NULL)
+		n->gen = t->gen;
+}
+
+void
 nodes_sweep(struct nodes *t)
 {
 	size_t i;

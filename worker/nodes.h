@@ -56,6 +56,9 @@ void nodes_recheck(struct nodes *t);
  * before it, the oldest node (creationTimestamp), then the first name. */
 void nodes_mark(struct nodes *t);
 void nodes_sweep(struct nodes *t);
+/* Node name, if known, was seen but could not be decoded: it keeps its
+ * routes, and the next nodes_sweep keeps it. */
+void nodes_keep(struct nodes *t, const char *name);
 
 size_t nodes_count(const struct nodes *t);	/* nodes known, own included */
 size_t nodes_routes(const struct nodes *t);	/* routes wanted */

@@ -370,6 +370,17 @@ cb_object(void *arg, enum kube_event_type type, const cJSON *obj)
 		self_check(w);
 }
 
+/* A node that cannot be decoded keeps its routes until it decodes again or
+ * is deleted: a list that skipped it must not sweep it. */
+static void
+cb_skipped(void *arg, enum kube_event_type type, const char *name)
+{
+	struct worker *w = arg;
+
+	if (name[0] != '\0')
+		nodes_keep(w->nodes, name);
+}
+
 static void
 cb_list_end(void *arg, const char *rv)
 {
@@ -793,7 +804,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct kube_watch_cb cb = {
-		cb_list_begin, cb_object, cb_list_end, NULL,
+		cb_list_begin, cb_object, cb_list_end, NULL, cb_skipped,
 	};
 	struct worker w = { .ipc = -1 };
 	struct config cfg;
@@ -801,7 +812,7 @@ main(int argc, char **argv)
 	struct kube_creds *creds;
 	struct options o;
 	static char ident[64];
-	char err[256];
+	char err[256], agent[160];
 	int r;
 
 	parse_options(argc, argv, &o);
@@ -859,6 +870,10 @@ main(int argc, char **argv)
 	    &w.policy, &worker_ops, &w);
 	if ((w.kc = kube_client_new(creds, err, sizeof(err))) == NULL)
 		fatalx(EX_CONFIG, "kubernetes client: %s", err);
+	snprintf(agent, sizeof(agent), "xcni-worker/%s (network %s)",
+	    PACKAGE_VERSION, net->name);
+	if (kube_client_set_user_agent(w.kc, agent) < 0)
+		fatal(1, "user agent");
 	kube_creds_free(creds);
 	if (w.ipc >= 0)
 		kube_client_set_refresh_hook(w.kc, creds_ask, &w);

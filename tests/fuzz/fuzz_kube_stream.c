@@ -34,15 +34,31 @@ mix(struct sum *s, const char *p, size_t len)
 	s->n++;
 }
 
+/* Whatever is read of a bad object is plain and NUL-terminated. */
+static void
+check_bad(const char *text, size_t len, bool event)
+{
+	struct kube_bad bad;
+
+	kube_bad_read(text, len, event, &bad);
+	if (strlen(bad.name) > KUBE_NAME_MAX || strlen(bad.rv) >= sizeof(bad.rv) ||
+	    strchr(bad.name, '\\') != NULL || strchr(bad.shown, '\n') != NULL)
+		__builtin_trap();
+}
+
 static int
-on_line(void *arg, const char *line, size_t len)
+on_line(void *arg, const char *line, size_t len, bool whole)
 {
 	struct kube_event ev;
 	char err[128];
 
-	if (len == 0 || len > MAX || memchr(line, '\n', len) != NULL)
+	if (len == 0 || len > MAX || memchr(line, '\n', len) != NULL ||
+	    (!whole && len != MAX))
 		__builtin_trap();
 	mix(arg, line, len);
+	check_bad(line, len, true);
+	if (!whole)
+		return 0;
 	err[0] = '\0';
 	if (kube_event_decode(line, len, &ev, err, sizeof(err)) == 0) {
 		if (ev.object == NULL || (ev.type != KUBE_ERROR &&
@@ -56,9 +72,16 @@ on_line(void *arg, const char *line, size_t len)
 }
 
 static int
-on_item(void *arg, const cJSON *item)
+on_item(void *arg, const cJSON *item, const struct kube_bad *bad)
 {
 	char *s;
+
+	if (bad != NULL) {
+		if (item != NULL || bad->why == NULL)
+			__builtin_trap();
+		mix(arg, bad->name, strlen(bad->name));
+		return 0;
+	}
 
 	if (!cJSON_IsObject(item) || (s = cJSON_PrintUnformatted(item)) == NULL)
 		__builtin_trap();

@@ -524,15 +524,116 @@ def t_watch_initial(f):
           ["node-2"], "fieldSelector")
 
 
-@test("bookmarks arrive and carry the current resourceVersion")
+def current_rv(f):
+    return int(f.ok("GET", "/api/v1/nodes")["metadata"]["resourceVersion"])
+
+
+def touch(f, name):
+    """A change to node name; returns its resourceVersion."""
+    obj = f.ok("PATCH", "/api/v1/nodes/" + name, {"metadata": {"labels": {
+        "touched": str(time.monotonic())}}}, "application/merge-patch+json")
+    return int(obj["metadata"]["resourceVersion"])
+
+
+@test("bookmarks only once the resourceVersion moved past the watcher's")
 def t_watch_bookmark(f):
-    rv = f.ok("GET", "/api/v1/nodes")["metadata"]["resourceVersion"]
-    w = f.watch("resourceVersion=%s&allowWatchBookmarks=true" % rv)
-    check(w.wait(lambda w: len(w.lines) >= 1, 3), "no bookmark")
-    ev = w.events()[0]
+    rv = current_rv(f)
+    # node-3 only: changes to node-1 move the RV but send no event.
+    w = f.watch("resourceVersion=%d&allowWatchBookmarks=true&"
+                "fieldSelector=metadata.name%%3Dnode-3" % rv)
+    check(w.opened(), "not opened")
+    time.sleep(1.5)                    # three intervals of a quiet store
+    check(not w.lines, "bookmark in a quiet store: %r" % w.lines)
+    rv2 = touch(f, "node-1")
+    check(w.wait(lambda w: len(w.lines) >= 1, 3), "no bookmark after a "
+          "change")
+    time.sleep(1.5)
+    ev = w.events()
     w.close()
-    check(ev["type"] == "BOOKMARK" and
-          ev["object"]["metadata"]["resourceVersion"] == rv, ev)
+    check(len(ev) == 1 and ev[0]["type"] == "BOOKMARK" and
+          ev[0]["object"]["metadata"]["resourceVersion"] == str(rv2), ev)
+
+
+@test("a bookmark just before the watch's deadline, when the RV moved")
+def t_watch_bookmark_deadline(f):
+    g = Fake(os.path.dirname(f.dir), "deadline", "--nodes", "3",
+             "--bookmark-interval", "60")
+    try:
+        rv = current_rv(g)
+        w = g.watch("resourceVersion=%d&allowWatchBookmarks=true&"
+                    "fieldSelector=metadata.name%%3Dnode-3&"
+                    "timeoutSeconds=3" % rv)
+        check(w.opened(), "not opened")
+        t0 = time.monotonic()
+        touch(g, "node-1")
+        check(w.wait(lambda w: len(w.lines) >= 1, 5), "no bookmark")
+        took = time.monotonic() - t0
+        check(1.5 < took < 3, "bookmark after %.2f s" % took)
+        check(w.wait(lambda w: w.ended, 5) and w.ended == "clean", w.ended)
+    finally:
+        g.stop()
+
+
+@test("a watch from a future resourceVersion is accepted and waits for it")
+def t_watch_future(f):
+    rv = current_rv(f)
+    w = f.watch("resourceVersion=%d&allowWatchBookmarks=true" % (rv + 2))
+    check(w.opened() and w.status == 200, "status %r" % w.status)
+    time.sleep(1)
+    check(not w.lines and w.ended is None, (w.lines, w.ended))
+    touch(f, "node-1")
+    touch(f, "node-2")                 # rv + 2: not past the watcher's
+    rv3 = touch(f, "node-3")
+    check(w.wait(lambda w: any(b'"MODIFIED"' in l for l in w.lines), 5),
+          "no event past the future version")
+    w.close()
+    mods = [e for e in w.events() if e["type"] == "MODIFIED"]
+    check([int(e["object"]["metadata"]["resourceVersion"]) for e in mods]
+          == [rv3], mods)
+
+
+@test("lists counted by kind: resourceVersion 0 or N (whole), consistent")
+def t_list_kinds(f):
+    before = f.ok("GET", "/fake/stats")["requests"]
+    rv = current_rv(f)
+    whole0 = f.ok("GET", "/api/v1/nodes?resourceVersion=0&limit=1")
+    wholen = f.ok("GET", "/api/v1/nodes?resourceVersion=%d&"
+                  "resourceVersionMatch=NotOlderThan&limit=1" % rv)
+    page = f.ok("GET", "/api/v1/nodes?limit=1")
+    check(len(whole0["items"]) == 3 and len(wholen["items"]) == 3 and
+          not whole0["metadata"].get("continue"), "cache lists are whole")
+    check(len(page["items"]) == 1 and page["metadata"]["continue"], page)
+    f.ok("GET", "/api/v1/nodes?limit=1&continue=" +
+         urllib.parse.quote(page["metadata"]["continue"]))
+    t0 = time.monotonic()
+    st, _, obj = f.call("GET", "/api/v1/nodes?resourceVersion=%d&"
+                        "resourceVersionMatch=NotOlderThan" % (rv + 100))
+    check(st == 504 and "Too large resource version" in obj["message"] and
+          time.monotonic() - t0 >= 2.5, (st, obj))
+    after = f.ok("GET", "/fake/stats")["requests"]
+    got = {k: after.get(k, 0) - before.get(k, 0) for k in
+           ("list", "list-rv0", "list-rv", "list-consistent",
+            "list-continue")}
+    # current_rv's list is the first consistent one.
+    check(got == {"list": 6, "list-rv0": 1, "list-rv": 2,
+                  "list-consistent": 2, "list-continue": 1}, got)
+
+
+@test("fault modes: --always-bookmark, --future-watch-504 (the old fake)")
+def t_old_modes(f):
+    g = Fake(os.path.dirname(f.dir), "old", "--nodes", "3",
+             "--bookmark-interval", "0.3", "--always-bookmark",
+             "--future-watch-504")
+    try:
+        rv = current_rv(g)
+        w = g.watch("resourceVersion=%d&allowWatchBookmarks=true" % rv)
+        check(w.wait(lambda w: len(w.lines) >= 2, 3), "no bookmarks")
+        w.close()
+        st, _, obj = g.call("GET", "/api/v1/nodes?watch=1&"
+                            "resourceVersion=%d" % (rv + 5))
+        check(st == 504 and "Too large" in obj["message"], (st, obj))
+    finally:
+        g.stop()
 
 
 @test("timeoutSeconds ends the watch cleanly")

@@ -10,6 +10,7 @@ by its pid.  Run through test-watch.sh.
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -102,13 +103,13 @@ class Fake:
 class Probe:
     """watch-probe, its output lines collected by a thread."""
 
-    def __init__(self, tmp, kubeconfig, *args):
+    def __init__(self, tmp, kubeconfig, *args, env=None):
         self.lines = []
         self.cond = threading.Condition()
         self.err = open(os.path.join(tmp, "probe.log"), "a")
         self.proc = subprocess.Popen([PROBE] + list(args) + [kubeconfig],
                                      stdout=subprocess.PIPE, stderr=self.err,
-                                     text=True)
+                                     text=True, env=env)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -198,13 +199,22 @@ def test(desc):
     return reg
 
 
-@test("paged list of 300 nodes, delivered once each, then a watch")
+@test("first list of 300 nodes from the watch cache (resourceVersion=0, "
+      "whole), delivered once each, then a watch")
 def t_list(f, p):
     wait_end(p, 0, NODES)
     names = listed_since(p, 0)
     check(names == {"node-%d" % i for i in range(1, NODES + 1)}, len(names))
     s = p.stats()
-    check(s["pages"] == 6 and s["lists_done"] == 1 and s["synced"] == 1, s)
+    check(s["pages"] == 1 and s["lists_done"] == 1 and s["synced"] == 1 and
+          s["lists_cached"] == 1 and s["lists_consistent"] == 0, s)
+    st = f.call("GET", "/fake/stats")
+    req = st["requests"]
+    check(req.get("list-rv0") == 1 and not req.get("list-consistent"), req)
+    # Every request of the probe said who it is.
+    agents = [a for a in st["agents"] if a]     # "": this script
+    check(len(agents) == 1 and re.match(r"watch-probe/\d+\.\d+\.\d+$",
+                                        agents[0]), st["agents"])
     check(p.stats()["watches"] >= 1, "no watch")
 
 
@@ -226,6 +236,12 @@ def t_events(f, p):
 @test("bookmarks advance the resource version without objects")
 def t_bookmark(f, p):
     b = p.stats()["bookmarks"]
+    # Node events would carry the new version themselves: a change to
+    # another kind moves it past the watch's (as the real server's
+    # cluster-wide resourceVersion does).
+    f.call("POST", "/api/v1/namespaces/default/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "moves-the-rv"}}, "application/json")
     deadline = time.monotonic() + 10
     while p.stats()["bookmarks"] <= b:
         check(time.monotonic() < deadline, "no bookmark in 10 s")
@@ -235,13 +251,20 @@ def t_bookmark(f, p):
 @test("watches end on timeoutSeconds and resume without a relist")
 def t_rewatch(f, p):
     s = p.stats()
+    f0 = f.call("GET", "/fake/stats")
     time.sleep(3.5)     # watch-probe -t 2
     m = p.mark()
     f.patch("node-7", {"rewatch": "1"})
     p.wait(lambda l: l.startswith("obj MODIFIED node-7 "), m)
     s2 = p.stats()
+    f1 = f.call("GET", "/fake/stats")
     check(s2["watches"] > s["watches"] and s2["lists"] == s["lists"],
           (s, s2))
+    # Each watch on a connection of its own (so that it may reach another
+    # replica); beside them, this test's patch and stats connections.
+    watches = f1["requests"]["watch"] - f0["requests"]["watch"]
+    conns = f1["connections"] - f0["connections"]
+    check(watches >= 1 and conns >= watches + 2, (watches, conns))
 
 
 @test("410 after compaction: relist, a node deleted meanwhile is gone")
@@ -261,16 +284,22 @@ def t_compact(f, p):
     check(p.stats()["relists_410"] >= 1, "no 410 counted")
 
 
-@test("410 on a continue token restarts the list from scratch")
+@test("cached list refused: a consistent paged list; 410 on its continue "
+      "token restarts it")
 def t_continue_410(f, p):
+    s = p.stats()
     m = p.mark()
-    f.fault("fail?n=1&code=410&match=continue%3D")
+    f.fault("fail?n=1&code=410&match=resourceVersionMatch")
+    f.fault("fail?n=1&code=410&match=continue%3D&add=1")
     # A malformed event forces the relist.
     f.fault("bad-event?kind=malformed")
     wait_end(p, m, NODES - 1)
     lines = p.since(m)
     check(lines.count("begin") >= 2, "list not restarted: %d begins" %
           lines.count("begin"))
+    s2 = p.stats()
+    check(s2["lists_consistent"] == s["lists_consistent"] + 2 and
+          s2["pages"] - s["pages"] >= 7, (s, s2))
 
 
 @test("malformed event line: relist, never a crash")
@@ -318,7 +347,7 @@ def t_429(f, p):
 
 @test("500 storm on lists: no list reported complete until one succeeds")
 def t_500(f, p):
-    f.fault("fail?n=8&code=500&match=limit%3D")
+    f.fault("fail?n=8&code=500&match=nodes%3FresourceVersion")
     m = p.mark()
     f.fault("bad-event?kind=malformed")
     line = wait_end(p, m, NODES - 1)
@@ -327,34 +356,107 @@ def t_500(f, p):
     check(p.stats()["errors"] >= 8, line)
 
 
-@test("huge event: connection dropped, memory bounded, list fails until fixed")
+def relist(f, p):
+    """Makes the probe relist (its history gone); returns the mark."""
+    f.fault("fail?n=1000&code=429&match=watch%3D1")
+    f.fault("drop-watches")
+    time.sleep(0.3)
+    f.patch("node-3", {"relist": str(time.monotonic())})   # missed
+    f.fault("compact")
+    m = p.mark()
+    f.fault("reset")
+    return m
+
+
+def applied_within(f, p, name, seconds):
+    """A change to another node reaches the probe within seconds."""
+    m = p.mark()
+    t0 = time.monotonic()
+    f.patch(name, {"after-bad": str(t0)})
+    p.wait(lambda l: l.startswith("obj MODIFIED %s " % name), m)
+    took = time.monotonic() - t0
+    print("# change to %s applied after %.3f s" % (name, took))
+    check(took < seconds, "took %.3f s" % took)
+
+
+@test("undecodable nodes (lone surrogate, not UTF-8) are skipped by name, "
+      "the others go on")
+def t_undecodable(f, p):
+    for name, kind in (("bad-1", "surrogate"), ("bad-2", "utf8")):
+        m = p.mark()
+        f.call("POST", "/api/v1/nodes", {
+            "apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
+            "spec": {"podCIDRs": ["198.18.251.0/24"]}}, "application/json")
+        p.wait(lambda l: l.startswith("obj ADDED %s " % name), m)
+        s = p.stats()
+        m = p.mark()
+        f.fault("bad-event?kind=%s&node=%s" % (kind, name))
+        p.wait(lambda l: l == "skip MODIFIED " + name, m)
+        applied_within(f, p, "node-12", 1.0)
+        s2 = p.stats()
+        check(s2["lists"] == s["lists"] and s2["skipped"] == s["skipped"] + 1,
+              (s, s2))
+    # A list skips both, goes on past them and completes.
+    m = relist(f, p)
+    wait_end(p, m, NODES - 1)
+    lines = p.since(m)
+    check("skip ADDED bad-1" in lines and "skip ADDED bad-2" in lines,
+          [l for l in lines if l.startswith("skip")])
+    # Mended, it is seen again.
+    m = p.mark()
+    f.call("PATCH", "/api/v1/nodes/bad-1", {"metadata": {"annotations": {
+        "fake.xcni.io/bad": None}}})
+    p.wait(lambda l: l.startswith("obj MODIFIED bad-1 "), m)
+    f.call("DELETE", "/api/v1/nodes/bad-1")
+
+
+@test("oversized node: streamed past in lists and watches, memory bounded, "
+      "its deletion still seen")
 def t_huge(f, p):
     rss = p.stats()["maxrss_kb"]
+    s = p.stats()
     m = p.mark()
     f.fault("bad-event?kind=huge&size=1500000&node=node-2")
-    p.wait(lambda l: l == "begin", m)
-    time.sleep(1.5)
-    check(not [l for l in p.since(m) if l.startswith("end ")],
-          "a list with an oversized object was reported complete")
-    f.call("PATCH", "/api/v1/nodes/node-2", {"metadata": {"annotations": {
-        "fake.xcni.io/padding": None}}})
-    wait_end(p, m, NODES - 1)
+    p.wait(lambda l: l == "skip MODIFIED node-2", m)
+    applied_within(f, p, "node-12", 1.0)
+    check(p.stats()["lists"] == s["lists"], "relisted")
+    m = relist(f, p)
+    wait_end(p, m, NODES - 2)       # less node-2 and bad-2
+    check("skip ADDED node-2" in p.since(m), "node-2 not skipped by name")
     # One line buffer and one object buffer of at most -m 1000000 bytes.
     s = p.stats()
     grew = s["maxrss_kb"] - rss
     check(grew < 3000 or s["sanitized"], "peak RSS grew by %d KB" % grew)
-
-
-@test("stalled server: inactivity deadline reconnects")
-def t_stall(f, p):
-    s = p.stats()
-    f.fault("stall?seconds=4")
-    time.sleep(4.5)
+    # A DELETED event too large to decode still names the node.
     m = p.mark()
-    f.patch("node-11", {"st": "1"})
-    p.wait(lambda l: l.startswith("obj MODIFIED node-11 "), m)
-    s2 = p.stats()
-    check(s2["errors"] > s["errors"], "no deadline hit: %r %r" % (s, s2))
+    f.call("DELETE", "/api/v1/nodes/node-2")
+    p.wait(lambda l: l.startswith("obj DELETED node-2 "), m)
+    f.call("POST", "/api/v1/nodes", {
+        "apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-2"},
+        "spec": {"podCIDRs": ["198.18.1.0/24"]}}, "application/json")
+    # So does one whose object is not UTF-8.
+    m = p.mark()
+    f.call("DELETE", "/api/v1/nodes/bad-2")
+    p.wait(lambda l: l.startswith("obj DELETED bad-2 "), m)
+
+
+@test("quiet is not dead: a watch silent for longer than the idle time "
+      "and its own timeout logs nothing above debug, counts no error")
+def t_quiet(f, p):
+    with open(os.path.join(f.dir, "probe.log")) as log:
+        log.seek(0, os.SEEK_END)
+        s = p.stats()
+        # Silent watches (-i 2, -t 2): no event, no bookmark for 5 s.
+        f.fault("stall?seconds=5")
+        time.sleep(5.5)
+        m = p.mark()
+        f.patch("node-11", {"st": "1"})
+        p.wait(lambda l: l.startswith("obj MODIFIED node-11 "), m)
+        s2 = p.stats()
+        said = [l for l in log.read().splitlines() if l.strip()]
+    check(s2["errors"] == s["errors"] and s2["lists"] == s["lists"],
+          (s, s2))
+    check(not said, said)
 
 
 @test("server restart: reconnects")
@@ -446,6 +548,101 @@ def t_tls_server_name(tmp, f):
     return results
 
 
+def requests(f):
+    return f.call("GET", "/fake/stats")["requests"]
+
+
+def t_restart_410(tmp, f):
+    """500 nodes; every watch gets a 410 at once (an API server restart):
+    one list, from the watch cache at the last resourceVersion; a
+    consistent list only when that one is refused."""
+    os.makedirs(os.path.join(tmp, "big"))
+    big = Fake(os.path.join(tmp, "big"), "--nodes", "500")
+    p = Probe(tmp, big.kubeconfig, "-q")
+    try:
+        wait_end(p, 0, 500)
+        kinds = ("list-rv0", "list-rv", "list-consistent", "list-continue",
+                 "watch", "rejected")
+        for refused in (False, True):
+            # The watch after the list is open: the count starts after it.
+            deadline = time.monotonic() + 10
+            while big.call("GET", "/fake/stats")["watches"] != 1:
+                check(time.monotonic() < deadline, "no watch open")
+                time.sleep(0.1)
+            before = requests(big)
+            s = p.stats()
+            m = p.mark()
+            if refused:
+                big.fault("fail?n=1&code=410&match=resourceVersionMatch")
+            big.fault("expire-watches")
+            wait_end(p, m, 500, timeout=10)
+            deadline = time.monotonic() + 10
+            while requests(big).get("watch", 0) == before.get("watch", 0):
+                check(time.monotonic() < deadline, "no watch after the list")
+                time.sleep(0.1)
+            time.sleep(0.5)             # nothing more comes
+            after = requests(big)
+            got = {k: after.get(k, 0) - before.get(k, 0) for k in kinds}
+            print("# %s: requests after the 410: %s" % (
+                "cached list refused" if refused else "watch cache", got))
+            s2 = p.stats()
+            # The ERROR event's 410, and the refused list's.
+            check(s2["relists_410"] == s["relists_410"] + 1 + refused,
+                  (s, s2))
+            if refused:
+                # The list at the last resourceVersion got the injected
+                # 410 ("rejected"), then came one consistent list.
+                check(got["rejected"] == 1 and got["list-rv"] == 0 and
+                      got["list-consistent"] == 1 and got["list-rv0"] == 0,
+                      got)
+            else:
+                check(got["list-rv"] == 1 and got["list-consistent"] == 0
+                      and got["list-rv0"] == 0 and
+                      got["list-continue"] == 0, got)
+            check(got["watch"] == 1, got)
+    finally:
+        p.stop()
+        big.stop()
+
+
+def t_http_version(tmp, f):
+    """XCNI_HTTP_VERSION=1.1|2 (the fake speaks HTTP/1.1 only: h2 is
+    offered and not taken); anything else is HTTP/1.1 with a warning."""
+    for v, warns in (("1.1", False), ("2", False), ("3", True)):
+        log = os.path.join(tmp, "probe.log")
+        start = os.path.getsize(log) if os.path.exists(log) else 0
+        p = Probe(tmp, f.kubeconfig, "-1", "-q",
+                  env=dict(os.environ, XCNI_HTTP_VERSION=v))
+        try:
+            wait_end(p, 0)
+        finally:
+            p.stop()
+        with open(log) as fh:
+            fh.seek(start)
+            said = "XCNI_HTTP_VERSION=%s: not 1.1 or 2" % v in fh.read()
+        check(said == warns, "%s: warning %s" % (v, said))
+
+
+def t_relist_spacing(tmp, f):
+    """Every watch refused with a 410 (in the stream, then as a status):
+    relists come 0.8 s, 1.6 s, 3.2 s... apart, not at network speed."""
+    for how in ("expire-watches?seconds=6",
+                "fail?n=100000&code=410&match=watch%3D1"):
+        p = Probe(tmp, f.kubeconfig, "-q")
+        try:
+            wait_end(p, 0)
+            s = p.stats()
+            f.fault(how)
+            f.fault("drop-watches")
+            time.sleep(6)
+            f.fault("reset")
+            n = p.stats()["lists"] - s["lists"]
+            print("# %s: %d lists in 6 s" % (how.split("?")[0], n))
+            check(2 <= n <= 3, "%d lists in 6 s" % n)
+        finally:
+            p.stop()
+
+
 def main():
     if not os.access(PROBE, os.X_OK):
         print("1..0 # SKIP %s not built" % PROBE)
@@ -454,7 +651,12 @@ def main():
     extra = [("kube_get: status, body, 401 retried once", t_get),
              ("refresh hook and kube_client_set_creds after a 401", t_hook),
              ("tls-server-name is verified, not the address",
-              t_tls_server_name)]
+              t_tls_server_name),
+             ("410 to every watch, 500 nodes: one list, from the watch "
+              "cache; consistent only when that is refused", t_restart_410),
+             ("relists spaced: 800 ms doubling while they keep coming",
+              t_relist_spacing),
+             ("XCNI_HTTP_VERSION chooses the protocol", t_http_version)]
     print("1..%d" % (len(TESTS) + 1 + len(extra)), flush=True)
     failed = 0
     f = p = None
@@ -462,7 +664,7 @@ def main():
         f = Fake(tmp, "--nodes", str(NODES), "--bookmark-interval", "1",
                  "--history", "100000")
         p = Probe(tmp, f.kubeconfig, "-p", "50", "-t", "2", "-i", "2",
-                  "-m", "1000000", "-b", "50:1000")
+                  "-m", "1000000", "-b", "50:1000", "-r", "50:400")
         for i, (desc, fn) in enumerate(TESTS, 1):
             try:
                 fn(f, p)

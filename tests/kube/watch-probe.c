@@ -1,6 +1,7 @@
 /* Lists and watches /api/v1/nodes with lib/kube and prints what the
  * callbacks see, one line each, for tests/kube/test-watch.py:
- *   begin | obj TYPE NAME RV | end RV COUNT | rv RV | stats k=v... |
+ *   begin | obj TYPE NAME RV | skip TYPE NAME | end RV COUNT | rv RV |
+ *   stats k=v... |
  *   rusage maxrss_kb=N user_ms=N sys_ms=N (maxrss: VmHWM)
  * It runs the poll loop the worker runs: the watch's fd, a signalfd, and
  * kube_watch_timeout_ms. SIGUSR1 prints the stats, SIGTERM ends it. */
@@ -56,6 +57,13 @@ on_object(void *arg, enum kube_event_type t, const cJSON *obj)
 		    cJSON_IsString(rv) ? rv->valuestring : "-");
 }
 
+static void
+on_skipped(void *arg, enum kube_event_type t, const char *name)
+{
+	printf("skip %s %s\n", kube_event_type_name(t), name[0] != '\0' ?
+	    name : "-");
+}
+
 /* Peak RSS of this image: getrusage's ru_maxrss would include the peak of
  * the process before exec (a Python test driver's fork). */
 static long
@@ -79,13 +87,16 @@ print_stats(void)
 {
 	const struct kube_watch_stats *s = kube_watch_stats(p.w);
 
-	printf("stats lists=%ju lists_done=%ju pages=%ju watches=%ju events=%ju "
+	printf("stats lists=%ju lists_cached=%ju lists_consistent=%ju "
+	    "lists_done=%ju pages=%ju watches=%ju events=%ju "
 	    "bookmarks=%ju relists_410=%ju errors=%ju http_401=%ju bytes=%ju "
-	    "synced=%d maxrss_kb=%ld sanitized=%d\n", (uintmax_t)s->lists, (uintmax_t)s->lists_done,
+	    "skipped=%ju synced=%d maxrss_kb=%ld sanitized=%d\n",
+	    (uintmax_t)s->lists, (uintmax_t)s->lists_cached,
+	    (uintmax_t)s->lists_consistent, (uintmax_t)s->lists_done,
 	    (uintmax_t)s->pages, (uintmax_t)s->watches, (uintmax_t)s->events,
 	    (uintmax_t)s->bookmarks, (uintmax_t)s->relists_410,
 	    (uintmax_t)s->errors, (uintmax_t)s->http_401, (uintmax_t)s->bytes,
-	    kube_watch_synced(p.w), hwm_kb(), SANITIZED);
+	    (uintmax_t)s->skipped, kube_watch_synced(p.w), hwm_kb(), SANITIZED);
 }
 
 static void
@@ -127,7 +138,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: watch-probe [-q] [-1] [-H] [-p page-size] "
 	    "[-m max-message] [-i idle-s] [-t watch-timeout-s] "
-	    "[-b backoff-min-ms:max-ms] kubeconfig\n"
+	    "[-b backoff-min-ms:max-ms] [-r relist-min-ms:max-ms] "
+	    "kubeconfig\n"
 	    "       watch-probe -g kubeconfig  (GET each path read from stdin)\n");
 	exit(2);
 }
@@ -162,6 +174,7 @@ main(int argc, char **argv)
 	struct kube_watch_cb cb = {
 		.list_begin = on_begin, .object = on_object,
 		.list_end = on_end, .resource_version = on_rv,
+		.skipped = on_skipped,
 	};
 	struct kube_creds *creds;
 	bool get = false;
@@ -172,7 +185,7 @@ main(int argc, char **argv)
 	int ch;
 
 	log_init("watch-probe");
-	while ((ch = getopt(argc, argv, "1b:gHi:m:p:qt:")) != -1)
+	while ((ch = getopt(argc, argv, "1b:gHi:m:p:qr:t:")) != -1)
 		switch (ch) {
 		case '1':
 			p.exit_after_list = true;
@@ -200,6 +213,11 @@ main(int argc, char **argv)
 		case 'q':
 			p.quiet = true;
 			break;
+		case 'r':
+			if (sscanf(optarg, "%u:%u", &o.relist_min_ms,
+			    &o.relist_max_ms) != 2)
+				usage();
+			break;
 		case 't':
 			o.timeout_min = o.timeout_max = (unsigned)atoi(optarg);
 			break;
@@ -216,6 +234,9 @@ main(int argc, char **argv)
 	if ((p.kc = kube_client_new(creds, err, sizeof(err))) == NULL)
 		fatalx(1, "%s", err);
 	kube_creds_free(creds);
+	if (kube_client_set_user_agent(p.kc, "watch-probe/" PACKAGE_VERSION) <
+	    0)
+		fatal(1, "user agent");
 	if (p.hook)
 		kube_client_set_refresh_hook(p.kc, refresh_hook, NULL);
 	if (get) {

@@ -13,6 +13,33 @@
 
 #include "kubecreds.h"
 
+/* A real self-signed certificate: only the form of a CA bundle is checked. */
+#define CA_PEM \
+	"-----BEGIN CERTIFICATE-----\n" \
+	"MIIBbDCCAROgAwIBAgIUNvily12TvsGi/Y8BstIi3+BJr4kwCgYIKoZIzj0EAwIw\n" \
+	"DDEKMAgGA1UEAwwBdDAeFw0yNjEyMDQyMjAzMTVaFw0zNjEyMDEyMjAzMTVaMAwx\n" \
+	"CjAIBgNVBAMMAXQwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASKL7fNRyGIM6NT\n" \
+	"t7xwOiRPE0e8Y/VoNigekLGAah2RiuErqcAPYYlXpKeC1ERKeOX92EnLycrlKs48\n" \
+	"kldn7gW0o1MwUTAdBgNVHQ4EFgQUjBZpwPhxs4LRwwrn9Uz8e5tKNZowHwYDVR0j\n" \
+	"BBgwFoAUjBZpwPhxs4LRwwrn9Uz8e5tKNZowDwYDVR0TAQH/BAUwAwEB/zAKBggq\n" \
+	"hkjOPQQDAgNHADBEAiBg54wHHUuMuL36UioONPiHpjtx3Mf+uWtpPBxA4hb7YQIg\n" \
+	"WpDZhxGMawcyTO31Snf5qOctaVCoZCnSabOKJnSFDHQ=\n" \
+	"-----END CERTIFICATE-----\n"
+/* The same, base64 for certificate-authority-data. */
+#define CA_B64 \
+	"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJiRENDQVJPZ0F3SUJBZ0lV" \
+	"TnZpbHkxMlR2c0dpL1k4QnN0SWkzK0JKcjRrd0NnWUlLb1pJemowRUF3SXcKRERF" \
+	"S01BZ0dBMVVFQXd3QmREQWVGdzB5TmpFeU1EUXlNakF6TVRWYUZ3MHpOakV5TURF" \
+	"eU1qQXpNVFZhTUF3eApDakFJQmdOVkJBTU1BWFF3V1RBVEJnY3Foa2pPUFFJQkJn" \
+	"Z3Foa2pPUFFNQkJ3TkNBQVNLTDdmTlJ5R0lNNk5UCnQ3eHdPaVJQRTBlOFkvVm9O" \
+	"aWdla0xHQWFoMlJpdUVycWNBUFlZbFhwS2VDMUVSS2VPWDkyRW5MeWNybEtzNDgK" \
+	"a2xkbjdnVzBvMU13VVRBZEJnTlZIUTRFRmdRVWpCWnB3UGh4czRMUnd3cm45VXo4" \
+	"ZTV0S05ab3dId1lEVlIwagpCQmd3Rm9BVWpCWnB3UGh4czRMUnd3cm45VXo4ZTV0" \
+	"S05ab3dEd1lEVlIwVEFRSC9CQVV3QXdFQi96QUtCZ2dxCmhrak9QUVFEQWdOSEFE" \
+	"QkVBaUJnNTR3SEhVdU11TDM2VWlvT05QaUhwanR4M01mK3VXdHBQQnhBNGhiN1lR" \
+	"SWcKV3BEWmh4R01hd2N5VE8zMVNuZjVxT2N0YVZDb1pDblNhYk9LSm5TRkRIUT0K" \
+	"LS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+
 static char dir[64];
 static char err[512];
 
@@ -93,7 +120,7 @@ test_inline_data(void **state)
 	struct kube_creds *c = load_kc(HEAD
 	    "clusters:\n- name: c1\n  cluster:\n"
 	    "    server: https://192.0.2.1:6443/\n"
-	    "    certificate-authority-data: Q0EgUEVNCg==\n"
+	    "    certificate-authority-data: " CA_B64 "\n"
 	    "    tls-server-name: api.example\n"
 	    "users:\n- name: u1\n  user:\n"
 	    "    client-certificate-data: Q0VSVCBQRU0K\n"
@@ -102,7 +129,7 @@ test_inline_data(void **state)
 
 	assert_non_null(c);
 	assert_string_equal(c->server, "https://192.0.2.1:6443");
-	assert_string_equal(c->ca_pem, "CA PEM\n");
+	assert_string_equal(c->ca_pem, CA_PEM);
 	assert_string_equal(c->cert_pem, "CERT PEM\n");
 	assert_string_equal(c->key_pem, "KEY PEM\n");
 	assert_string_equal(c->token, "tok");
@@ -119,7 +146,7 @@ test_relative_files(void **state)
 {
 	struct kube_creds *c;
 
-	put("certs/ca.crt", "CA PEM\n");
+	put("certs/ca.crt", CA_PEM);
 	put("certs/c.crt", "CERT PEM\n");
 	put("certs/c.key", "KEY PEM\n");
 	put("tok", "file-token\n");
@@ -136,7 +163,7 @@ test_relative_files(void **state)
 	    "    tokenFile: tok\n");
 	assert_non_null(c);
 	assert_string_equal(c->server, "https://[2001:db8::1]:6443");
-	assert_string_equal(c->ca_pem, "CA PEM\n");
+	assert_string_equal(c->ca_pem, CA_PEM);
 	assert_string_equal(c->cert_pem, "CERT PEM\n");
 	assert_string_equal(c->key_pem, "KEY PEM\n");
 	assert_string_equal(c->token, "file-token");
@@ -225,14 +252,14 @@ test_in_cluster(void **state)
 	struct kube_creds *c;
 
 	put("sa/token", "sa-token\n");
-	put("sa/ca.crt", "SA CA\n");
+	put("sa/ca.crt", CA_PEM);
 	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
 
 	setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
 	assert_non_null(c = kube_creds_load(NULL, err, sizeof(err)));
 	assert_string_equal(c->server, "https://[fd00::1]:443");
 	assert_string_equal(c->token, "sa-token");
-	assert_string_equal(c->ca_pem, "SA CA\n");
+	assert_string_equal(c->ca_pem, CA_PEM);
 	assert_string_equal(c->token_file, at("sa/token"));
 	assert_string_equal(c->source, "in-cluster");
 	kube_creds_free(c);
@@ -277,6 +304,56 @@ test_in_cluster(void **state)
 	assert_null(kube_creds_load(NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "KUBERNETES_SERVICE_HOST"));
 	unsetenv("KUBERNETES_SERVICE_PORT");
+}
+
+/* No secret over plain http; a CA that can verify nothing, or a credential
+ * file that is not a regular file, is a configuration error at once. */
+static void
+test_refused(void **state)
+{
+#define HTTP "clusters:\n- name: c1\n  cluster:\n    server: http://192.0.2.1\n"
+#define CA(file) "clusters:\n- name: c1\n  cluster:\n    server: https://x\n" \
+	"    certificate-authority: " file "\n" \
+	"users:\n- name: u1\n  user: {token: t}\n"
+	struct kube_creds *c;
+	char *s;
+	size_t len;
+
+	expect_error(HEAD HTTP "users:\n- name: u1\n  user: {token: t}\n",
+	    "refusing to send a bearer token over plain http");
+	expect_error(HEAD HTTP "users:\n- name: u1\n  user:\n"
+	    "    client-certificate-data: Q0VSVCBQRU0K\n"
+	    "    client-key-data: S0VZIFBFTQo=\n",
+	    "refusing to send a client key over plain http");
+	put("certs/empty.crt", "");
+	expect_error(HEAD CA("certs/empty.crt"), "no valid PEM certificate");
+	put("certs/garbage.crt", "garbage\n");
+	expect_error(HEAD CA("certs/garbage.crt"), "no valid PEM certificate");
+	put("certs/bad.crt", CA_PEM "-----BEGIN CERTIFICATE-----\nQUJD\n"
+	    "-----END CERTIFICATE-----\n");
+	expect_error(HEAD CA("certs/bad.crt"), "no valid PEM certificate");
+	expect_error(HEAD CA("certs"), "certs: not a regular file");
+	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+	expect_error(HEAD CA("fifo"), "fifo: not a regular file");
+	expect_error(HEAD C1 "users:\n- name: u1\n  user: {tokenFile: fifo}\n",
+	    "token file");
+	assert_non_null(strstr(err, "fifo: not a regular file"));
+	put("certs/two.crt", CA_PEM CA_PEM);
+	assert_non_null(c = load_kc(HEAD CA("certs/two.crt")));
+	kube_creds_free(c);
+
+	/* The worker's side refuses what a supervisor should not send. */
+	{
+		char source[] = "kubeconfig /x", server[] = "http://a",
+		    tok[] = "t";
+		struct kube_creds in = { .source = source, .server = server,
+		    .token = tok };
+
+		assert_non_null(s = kube_creds_serialize(&in, &len));
+		assert_null(kube_creds_parse(s, len, err, sizeof(err)));
+		assert_non_null(strstr(err, "plain http"));
+		free(s);
+	}
 }
 
 static void
@@ -362,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_no_secret_in_errors),
 		cmocka_unit_test(test_in_cluster),
+		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_serialize_roundtrip),
 		cmocka_unit_test(test_parse_errors),
 	};

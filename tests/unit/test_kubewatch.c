@@ -17,15 +17,18 @@ struct got {
 	int n;
 };
 
+/* A line over the bound shows as "!" and the first bytes it came with. */
 static int
-collect(void *arg, const char *line, size_t len)
+collect(void *arg, const char *line, size_t len, bool whole)
 {
 	struct got *g = arg;
 	size_t l = strlen(g->s);
 
-	assert_true(l + len + 2 < sizeof(g->s));
+	assert_true(l + len + 3 < sizeof(g->s));
 	if (g->n++ > 0)
 		g->s[l++] = '|';
+	if (!whole)
+		g->s[l++] = '!';
 	memcpy(g->s + l, line, len);
 	g->s[l + len] = '\0';
 	return 0;
@@ -97,8 +100,8 @@ test_partial_tail(void **state)
 	kube_lines_free(&l);
 }
 
-/* An overlong line is dropped without being buffered, in one chunk or
- * many, and the lines around it survive. */
+/* An overlong line is handed over as its first max bytes, never buffered
+ * whole, in one chunk or many, and the lines around it survive. */
 static void
 test_overlong(void **state)
 {
@@ -113,14 +116,11 @@ test_overlong(void **state)
 	    &g), 0);	/* exactly max */
 	assert_int_equal(kube_lines_feed(&l, "a\n", 2, collect, &g), 0);
 	for (i = 0; i < 10; i++) {
-		int rc = kube_lines_feed(&l, big, 10, collect, &g);
-
-		/* -1 once the line passes the bound; then silence. */
-		assert_int_equal(rc, i == 1 ? -1 : 0);
+		assert_int_equal(kube_lines_feed(&l, big, 10, collect, &g), 0);
 		assert_true(l.cap <= 16);
 	}
 	assert_int_equal(kube_lines_feed(&l, "tail\nb\n", 7, collect, &g), 0);
-	assert_string_equal(g.s, "0123456789abcdef|a|b");
+	assert_string_equal(g.s, "0123456789abcdef|a|!xxxxxxxxxxxxxxxx|b");
 
 	/* All in one chunk. */
 	memset(&g, 0, sizeof(g));
@@ -130,21 +130,21 @@ test_overlong(void **state)
 
 		snprintf(chunk, sizeof(chunk), "c\n%.*s\nd\n", 50, big);
 		assert_int_equal(kube_lines_feed(&l, chunk, strlen(chunk),
-		    collect, &g), -1);
+		    collect, &g), 0);
 	}
-	assert_string_equal(g.s, "c|d");
+	assert_string_equal(g.s, "c|!xxxxxxxxxxxxxxxx|d");
 	/* Overflow while completing a buffered line. */
 	memset(&g, 0, sizeof(g));
 	assert_int_equal(kube_lines_feed(&l, big, 10, collect, &g), 0);
-	assert_int_equal(kube_lines_feed(&l, "0123456789\ne\n", 13, collect, &g), -1);
-	assert_string_equal(g.s, "e");
+	assert_int_equal(kube_lines_feed(&l, "0123456789\ne\n", 13, collect, &g), 0);
+	assert_string_equal(g.s, "!xxxxxxxxxx012345|e");
 	assert_int_equal(l.len, 0);
 	assert_false(l.discarding);
 	kube_lines_free(&l);
 }
 
 static int
-stop_at_second(void *arg, const char *line, size_t len)
+stop_at_second(void *arg, const char *line, size_t len, bool whole)
 {
 	return ++*(int *)arg == 2 ? 7 : 0;
 }
@@ -251,12 +251,21 @@ test_decode_slice(void **state)
 	assert_int_equal(kube_event_decode(two, 10, &ev, err, sizeof(err)), -1);
 }
 
+/* A bad element shows as "!why:name". */
 static int
-collect_item(void *arg, const cJSON *item)
+collect_item(void *arg, const cJSON *item, const struct kube_bad *bad)
 {
-	char *s = cJSON_PrintUnformatted(item);
-	int rc = collect(arg, s, strlen(s));
+	char *s;
+	int rc;
 
+	if (bad != NULL) {
+		char b[512];
+
+		snprintf(b, sizeof(b), "%s:%s", bad->why, bad->name);
+		return collect(arg, b, strlen(b), false);
+	}
+	s = cJSON_PrintUnformatted(item);
+	rc = collect(arg, s, strlen(s), true);
 	free(s);
 	return rc;
 }
@@ -342,11 +351,9 @@ static void
 test_listdec_errors(void **state)
 {
 	static const char *const bad[] = {
-		"{\"items\":[{\"a\":}]}",		/* element not JSON */
 		"{\"items\":[]}}",			/* unbalanced */
 		"]",
 	};
-	char big[300];
 	struct kube_listdec d;
 	struct got g = { 0 };
 	size_t i;
@@ -357,19 +364,78 @@ test_listdec_errors(void **state)
 		    collect_item, &g), -1);
 		kube_listdec_free(&d);
 	}
-	/* An element over the bound fails without holding more than it. */
-	snprintf(big, sizeof(big), "{\"items\":[{\"n\":\"%0200d\"}]}", 0);
-	kube_listdec_init(&d, 100);
-	for (i = 0; i < strlen(big); i += 10) {
-		int rc = kube_listdec_feed(&d, big + i, 10, collect_item, &g);
-
-		assert_true(d.item_cap <= 100 && d.rest_cap <= 100);
-		if (rc < 0)
-			break;
-	}
-	assert_true(i < strlen(big));
-	kube_listdec_free(&d);
 	assert_int_equal(g.n, 0);
+}
+
+/* Elements that cannot be decoded (too large, a lone surrogate, not UTF-8,
+ * not JSON) are skipped by name and the list goes on; the oversized one is
+ * streamed past, never held whole. */
+static void
+test_listdec_bad_items(void **state)
+{
+	char text[2048];
+	struct kube_listdec d;
+	struct got g = { 0 };
+	size_t i, len;
+	cJSON *root;
+
+	len = (size_t)snprintf(text, sizeof(text), "{\"metadata\":"
+	    "{\"resourceVersion\":\"9\"},\"items\":["
+	    "{\"metadata\":{\"name\":\"a\"}},"
+	    "{\"metadata\":{\"name\":\"big\",\"annotations\":{\"p\":\"%0400d\"}}},"
+	    "{\"metadata\":{\"name\":\"sur\",\"annotations\":{\"p\":\"\\ud800\"}}},"
+	    "{\"metadata\":{\"name\":\"utf\",\"annotations\":{\"p\":\"\xc0\xaf\"}}},"
+	    "{\"metadata\":{\"name\":\"syn\",\"x\":}},"
+	    "{\"metadata\":{\"name\":\"e\"}}]}", 0);
+	kube_listdec_init(&d, 100);
+	for (i = 0; i < len; i += 7) {
+		assert_int_equal(kube_listdec_feed(&d, text + i,
+		    len - i < 7 ? len - i : 7, collect_item, &g), 0);
+		assert_true(d.item_cap <= 100 && d.rest_cap <= 100);
+	}
+	assert_string_equal(g.s, "{\"metadata\":{\"name\":\"a\"}}|"
+	    "!too large:big|!not valid JSON:sur|!not UTF-8:utf|"
+	    "!not valid JSON:syn|{\"metadata\":{\"name\":\"e\"}}");
+	assert_non_null(root = kube_listdec_finish(&d));
+	cJSON_Delete(root);
+	kube_listdec_free(&d);
+}
+
+/* What is read of a bad object: from a prefix, past nested values, never a
+ * name that is not plain; escaped for the log. */
+static void
+test_bad_read(void **state)
+{
+	static const char ev[] = "{\"type\":\"MODIFIED\",\"object\":{\"kind\":"
+	    "\"Node\",\"spec\":{\"a\":[1,{\"name\":\"no\"}],\"b\":true},"
+	    "\"metadata\":{\"resourceVersion\":\"42\",\"name\":\"n-1\","
+	    "\"annotations\":{\"x\":\"";
+	static const char esc[] = "{\"metadata\":{\"name\":\"a\\nb\x1b\"}}";
+	char deep[200];
+	struct kube_bad b;
+
+	kube_bad_read(ev, sizeof(ev) - 1, true, &b);
+	assert_string_equal(b.type, "MODIFIED");
+	assert_string_equal(b.name, "n-1");
+	assert_string_equal(b.rv, "42");
+	kube_bad_read(ev, 60, true, &b);	/* cut before metadata */
+	assert_string_equal(b.type, "MODIFIED");
+	assert_string_equal(b.name, "");
+	kube_bad_read(ev + 28, sizeof(ev) - 29, false, &b);
+	assert_string_equal(b.name, "n-1");
+	assert_string_equal(b.type, "");
+	kube_bad_read(esc, sizeof(esc) - 1, false, &b);
+	assert_string_equal(b.name, "");
+	assert_string_equal(b.shown, "a\\x5cnb\\x1b");
+	memset(deep, '[', sizeof(deep));
+	kube_bad_read(deep, sizeof(deep), false, &b);
+	assert_string_equal(b.name, "");
+	/* Malformed: a stray close or a NUL ends the reading, not a loop. */
+	kube_bad_read("{\"a\":[x}],\"metadata\":{\"name\":\"n\"}}", 34,
+	    false, &b);
+	assert_string_equal(b.name, "");
+	kube_bad_read("{\"a\":[1,\0]}", 11, false, &b);
+	assert_string_equal(b.name, "");
 }
 
 int
@@ -386,6 +452,8 @@ main(void)
 		cmocka_unit_test(test_listdec_split_everywhere),
 		cmocka_unit_test(test_listdec_incomplete),
 		cmocka_unit_test(test_listdec_errors),
+		cmocka_unit_test(test_listdec_bad_items),
+		cmocka_unit_test(test_bad_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

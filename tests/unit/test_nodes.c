@@ -98,9 +98,9 @@ static const struct nodes_ops mock_ops = {
 #define SELF NODE("self", "00", "", C4(0) "," C6(0), IP4(10) "," IP6(10))
 
 /* A step: op is 'u' (update with json), 'd' (delete json, a name),
- * 'm' (mark), 's' (sweep), 'p' (json, a CIDR, is now on the node's links;
- * recheck), 'q' (the node's links are as at the start; recheck). calls is
- * what the table must do. */
+ * 'm' (mark), 'k' (keep json, a name), 's' (sweep), 'p' (json, a CIDR, is
+ * now on the node's links; recheck), 'q' (the node's links are as at the
+ * start; recheck). calls is what the table must do. */
 struct step {
 	char op;
 	const char *json;
@@ -241,6 +241,14 @@ static const struct nodes_case cases[] = {
 	  { 'm', NULL, "" },
 	  { 'u', NODE("n2", "02", "", C4(2), IP4(2)), "" },
 	  { 's', NULL, "-198.18.1.0/24" } }, 1 },
+	{ "a node a relist could not decode keeps its routes", false, NULL, {
+	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "+198.18.1.0/24@192.0.2.1" },
+	  { 'u', NODE("n2", "02", "", C4(2), IP4(2)), "+198.18.2.0/24@192.0.2.2" },
+	  { 'm', NULL, "" },
+	  { 'k', "n1", "" },
+	  { 'k', "unknown", "" },
+	  { 'u', NODE("n2", "02", "", C4(2), IP4(2)), "" },
+	  { 's', NULL, "" } }, 2 },
 	{ "a failed list drops nothing", false, NULL, {
 	  { 'u', NODE("n1", "01", "", C4(1), IP4(1)), "+198.18.1.0/24@192.0.2.1" },
 	  { 'u', NODE("n2", "02", "", C4(2), IP4(2)), "+198.18.2.0/24@192.0.2.2" },
@@ -380,6 +388,9 @@ run_case(const struct nodes_case *tc)
 			break;
 		case 'm':
 			nodes_mark(t);
+			break;
+		case 'k':
+			nodes_keep(t, s->json);
 			break;
 		case 's':
 			nodes_sweep(t);

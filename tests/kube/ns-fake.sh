@@ -1,0 +1,39 @@
+# shellcheck shell=sh
+# Sourced by tests/kube's namespace tests, after tests/tap.sh: root (its
+# lack a failure under CI=true), a network namespace $NS and a scratch
+# directory $T of the test's own, both removed on exit with the processes
+# whose pids are in $PIDS, the helpers of tests/netns.sh, and fake_start.
+if [ "$(id -u)" != 0 ]; then
+	[ "${CI:-}" = true ] && bail "needs root (network namespaces)"
+	skip_all "needs root (network namespaces)"
+fi
+need ip python3 openssl curl
+. "$top/tests/netns.sh"
+tap_name=${0##*/}
+tap_name=${tap_name%.sh}
+T=$(mktemp -d "${TMPDIR:-/tmp}/$tap_name.$$.XXXXXX") || bail "mktemp"
+NS=xcni-$tap_name-$$
+PIDS=
+ns_cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null
+	if [ "$tap_failed" -gt 0 ]; then echo "# kept $T"; else rm -rf "$T"; fi
+}
+trap ns_cleanup EXIT
+trap 'exit 1' INT TERM
+ip netns add "$NS" || bail "cannot add namespace $NS"
+in_ns ip link set lo up
+
+# fake_start ARGS...: the fake API server in $NS on 127.0.0.1, token
+# $T/token, CA in $T/certs, kubeconfig $T/kc; its URL in $URL and $PORT.
+fake_start() {
+	echo tok-1 >"$T/token"
+	in_ns python3 "$top/tests/kube/fake-apiserver" --listen 127.0.0.1:0 \
+		--cert-dir "$T/certs" --token-file "$T/token" \
+		--kubeconfig-out "$T/kc" --kubeconfig-token-file "$@" \
+		>"$T/url" 2>>"$T/server.log" &
+	PIDS="$PIDS $!"
+	wait_for 200 test -s "$T/url" || bail "the fake API server did not start"
+	URL=$(cat "$T/url")
+	PORT=${URL##*:}
+}
