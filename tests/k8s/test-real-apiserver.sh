@@ -49,20 +49,6 @@ trap 'exit 1' INT TERM
 
 now_ms() { date +%s%3N; }
 
-# A known failure that a change of the Kubernetes client (issue 17) fixes:
-# reported, but not counted as a failure until then.
-check_todo() {	# check_todo DESC WHY CMD...
-	desc=$1 why=$2
-	shift 2
-	if "$@" >"$tap_out" 2>&1; then
-		ok "$desc"
-	else
-		tap_n=$((tap_n + 1))
-		echo "not ok $tap_n - $desc # TODO $why"
-		diag "$tap_out"
-	fi
-}
-
 kc() { in_ns kubectl --kubeconfig "$K/admin.kubeconfig" --cache-dir "$T/kcache" "$@"; }
 
 # The test's own requests come from 127.0.0.2 with the admin's certificate,
@@ -309,10 +295,10 @@ tail -n +"$((lines + 1))" "$T/worker.log" >"$T/quiet.log"
 requests "$off" >"$T/requests"
 note "requests of the worker in $QUIET quiet seconds:"
 note "$(cat "$T/requests")"
-check_todo "$QUIET s without a Node change: no warning, no reconnection" \
-    "needs issue 17 item 3" sh -c "! grep -E ': (warning|error): |reconnect' $T/quiet.log"
-check_todo "$QUIET s without a Node change: no list" "needs issue 17 item 3" \
-    sh -c "! grep '^list ' $T/requests"
+check "$QUIET s without a Node change: no warning, no reconnection" \
+	    sh -c "! grep -E ': (warning|error): |reconnect' $T/quiet.log"
+check "$QUIET s without a Node change: no list" \
+	    sh -c "! grep '^list ' $T/requests"
 addresses node-80 192.0.2.180 2001:db8::b4
 check_exact "after the quiet time, the next change applied within 1 s" 1000
 
@@ -362,8 +348,8 @@ if cut; then
 	requests "$off" >"$T/requests"
 	note "requests of the worker after the restart:"
 	note "$(cat "$T/requests")"
-	check_todo "after the restart one list, served from the watch cache (resourceVersion set)" \
-	    "needs issue 17 item 1" sh -c "
+	check "after the restart one list, served from the watch cache (resourceVersion set)" \
+	    sh -c "
 	    test \$(grep -c '^list ' $T/requests) = 1 &&
 	    grep '^list ' $T/requests | grep -q 'resourceVersion=[0-9]'"
 else
@@ -438,8 +424,8 @@ for line in open(sys.argv[1]):
         agents.add(agent)
 print("\n".join(sorted(agents)))' "$K/audit.log" >"$T/agents"
 note "User-Agents of the xcni ServiceAccount's requests: $(tr '\n' ' ' <"$T/agents")"
-check_todo "every request of the worker names it in its User-Agent" "needs issue 17 item 5" \
-    sh -c "test -s $T/agents && ! grep -v '^xcni-worker/' $T/agents"
+check "every request of the worker names it in its User-Agent" \
+	    sh -c "test -s $T/agents && ! grep -v '^xcni-worker/' $T/agents"
 
 grep -E ': (warning|error): ' "$T/worker.log" | grep -v 'watch: ' >"$T/warnings"
 note "worker warnings other than watch errors: $(wc -l <"$T/warnings")"
