@@ -6,7 +6,7 @@ XCNI_PACKAGES="build-essential autoconf automake libtool pkgconf
 libinih-dev libcurl4-openssl-dev libcjson-dev libmnl-dev libcap-ng-dev
 libyaml-dev libcmocka-dev containernetworking-plugins golang-go
 golang-github-appc-cni-dev iproute2 iputils-ping openssl python3 clang
-libclang-rt-14-dev python3-yaml mandoc systemd strace"
+libclang-rt-14-dev python3-yaml mandoc systemd strace nftables"
 
 # Install what is missing (as root; XCNI_NO_APT=1 skips this).
 xcni_install_deps() {
