@@ -104,7 +104,8 @@ lab_k8s_multus_conf() {
  "clusterNetwork":"$LAB_DIR/n$1/net.d/10-xcluster.conflist",
  "confDir":"$LAB_DIR/n$1/net.d","cniDir":"$LAB_DIR/n$1/multus",
  "binDir":"$LAB_CNI_PATH",
- "logFile":"$LAB_DIR/n$1/multus.log","logLevel":"debug"}
+ "logFile":"$LAB_DIR/n$1/multus.log","logLevel":"debug",
+ "logToStderr":false}
 EOF
 }
 
@@ -162,5 +163,10 @@ lab_k8s_add_pod() {
 	lab_k8s_multus_conf "$i" >"$LAB_DIR/n$i/multus.conf"
 	lab_k8s_pod_json "$i" "$j" | lab_kubectl apply -f - >/dev/null ||
 	    return 1
-	lab_k8s_cni "$i" "$j" add >"$LAB_DIR/n$i/pods/$j/multus.json"
+	# client-go's event log goes to stderr whatever Multus's logging says
+	lab_k8s_cni "$i" "$j" add >"$LAB_DIR/n$i/pods/$j/multus.json" \
+	    2>"$LAB_DIR/n$i/pods/$j/multus.err" && return 0
+	lab_log "Multus failed on n$i-p$j:"
+	grep -v '^I[0-9]' "$LAB_DIR/n$i/pods/$j/multus.err" | tail -n 5 >&2
+	return 1
 }

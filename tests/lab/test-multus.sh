@@ -15,7 +15,7 @@ set -u
 NODES=3
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for network namespaces"
-need ip unshare mount kubectl go curl openssl python3 flock
+need ip unshare mount kubectl go curl openssl python3 flock dpkg-query
 
 LAB=xm$$
 LAB_DIR=/run/xcni-lab/$LAB
@@ -91,6 +91,15 @@ for net in eth0 net1; do
 	done
 done
 
+# net3 traffic goes through net1: the NetworkAttachmentDefinition's
+# routes, not the pod's default route through eth0.
+for fam in 4 6; do
+	a=$(lab_pod_addr 2 1 net1 $fam)
+	check "n1's pod reaches n2's net1 address (IPv$fam) through its own net1" sh -c "
+	    ip netns exec $LAB-n1-p1 ip -$fam route get $a | tee /dev/stderr | grep -q ' dev net1 ' &&
+	    ip netns exec $LAB-n1-p1 ping -$fam -c1 -W1 -q -I net1 $a >/dev/null"
+done
+
 # CHECK through Multus, and CHECK of each delegate by libcni on the
 # results Multus cached: Multus 4.2 checks no delegate of a network it
 # found through clusterNetwork or the pod's annotation.
@@ -102,13 +111,31 @@ delegate_check() {
 	    -args "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=n$1-p1;K8S_POD_INFRA_CONTAINER_ID=n$1-p1" \
 	    check "$3" "/run/netns/$LAB-n$1-p1" "n$1-p1"
 }
+# The bridge plugin of containernetworking-plugins before v1.3.0 (Debian
+# 12 has 1.1.1) fails CHECK on a route without "gw", such as the NAD's:
+# its own ADD installs it through the gateway, its CHECK then looks for
+# one without (plugins pull request #887).
+bridge_check_ok() {
+	v=$(dpkg-query -W -f '${Version}' containernetworking-plugins 2>/dev/null) &&
+	    dpkg --compare-versions "$v" ge 1.3.0
+}
+# net3_check I: CHECK of net1, or only the known failure of an old bridge.
+net3_check() {
+	if bridge_check_ok; then
+		delegate_check "$1" net1 "$LAB_DIR/net3.conf"
+	else
+		! delegate_check "$1" net1 "$LAB_DIR/net3.conf" >"$LAB_DIR/check.out" 2>&1 &&
+		    grep -Fq 'Expected Route {Dst:{IP:198.19.0.0 Mask:ffff0000} GW:<nil>} not found' \
+		    "$LAB_DIR/check.out" || { cat "$LAB_DIR/check.out"; return 1; }
+	fi
+}
+bridge_check_ok || note "containernetworking-plugins < 1.3.0: net1's CHECK can only fail on its route"
 i=1
 while [ $i -le $NODES ]; do
 	check "n$i: CHECK through Multus" lab_k8s_cni $i 1 check
 	check "n$i: CHECK of the default network Multus attached (eth0)" \
 	    delegate_check $i eth0 "$LAB_DIR/n$i/net.d/10-xcluster.conflist"
-	check "n$i: CHECK of the net3 attachment Multus made (net1)" \
-	    delegate_check $i net1 "$LAB_DIR/net3.conf"
+	check "n$i: CHECK of the net3 attachment Multus made (net1)" net3_check $i
 	i=$((i + 1))
 done
 
@@ -154,8 +181,9 @@ check "that DEL released every address too" none_held 3
 # A broken attachment: net1 gone from n2's pod. The delegate's CHECK says
 # so; Multus's (it calls no delegate) is only noted.
 ip netns exec "$LAB-n2-p1" ip link del net1
-check_not "CHECK of the net3 attachment fails once net1 is gone" \
-    delegate_check 2 net1 "$LAB_DIR/net3.conf"
+delegate_check 2 net1 "$LAB_DIR/net3.conf" >"$LAB_DIR/check.out" 2>&1
+check "CHECK of the net3 attachment fails once net1 is gone" \
+    grep -q 'Interface name net1 not found' "$LAB_DIR/check.out"
 if lab_k8s_cni 2 1 check >/dev/null 2>&1; then
 	note "CHECK through Multus v4.2.2 still passes with net1 gone (README: Multus)"
 else
