@@ -93,6 +93,7 @@ lab_k8s_start() {
 
 lab_k8s_down() {
 	[ -f "$LAB_K8S/pids" ] && "$LAB_CLUSTER" stop "$LAB_K8S" 2>/dev/null
+	rmdir "/tmp/xcni-lab-stash-$LAB" 2>/dev/null
 	return 0
 }
 
@@ -132,7 +133,7 @@ lab_k8s_node() {
 	/run/xcni-lab/?*) ;;
 	*) lab_log "LAB_DIR must be under /run/xcni-lab"; return 1 ;;
 	esac
-	mkdir -p /tmp/xcni-lab-stash
+	mkdir -p "/tmp/xcni-lab-stash-$LAB"
 	lab_in "n$i" unshare -m --propagation private sh -euc '
 		stash=$1 run=$2
 		shift 2
@@ -142,7 +143,7 @@ lab_k8s_node() {
 		mount --rbind "$stash/netns" /run/netns
 		mount --rbind "$stash/xcni-lab" /run/xcni-lab
 		mount --bind "$run" /run/xcni
-		exec "$@"' sh /tmp/xcni-lab-stash "$LAB_DIR/n$i/run" \
+		exec "$@"' sh "/tmp/xcni-lab-stash-$LAB" "$LAB_DIR/n$i/run" \
 	    env CNI_PATH="$LAB_CNI_PATH" "$@"
 }
 
