@@ -48,7 +48,14 @@ pod_addrs() {	# pod_addrs I J IFNAME
 }
 
 # Multus returns the result of the default network (xcni's conflist) only:
-# eth0's addresses, from node I's primary ranges.
+# eth0's addresses.
+result_is_eth0() {	# result_is_eth0 I
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print("\n".join(sorted(a["address"].split("/")[0] for a in r["ips"])))' \
+	    "$LAB_DIR/n$1/pods/1/multus.json" >"$LAB_DIR/result-ips" &&
+	    pod_addrs "$1" 1 eth0 | diff "$LAB_DIR/result-ips" -
+}
 i=1
 while [ $i -le $NODES ]; do
 	check "n$i: eth0 in 198.18.$i.0/24 and fd00:0:0:$i::/64, net1 in 198.19.$i.0/24 and fd00:3:0:$i::/64" \
@@ -56,14 +63,8 @@ while [ $i -le $NODES ]; do
 		ip netns exec $LAB-n$i-p1 ip -o addr show dev net1 scope global; } |
 		awk '{ print \$2, \$4 }' | tee /dev/stderr | tr '\n' ' ' |
 		grep -Eq '^eth0 198\.18\.$i\.[0-9]+/24 eth0 fd00:0:0:$i::[0-9a-f]+/64 net1 198\.19\.$i\.[0-9]+/24 net1 fd00:3:0:$i::[0-9a-f]+/64 \$'"
-	check "n$i: Multus's result is the default network's, eth0's addresses" sh -c "
-	    python3 -c 'import json, sys
-r = json.load(open(sys.argv[1]))
-print(\"\\n\".join(sorted(a[\"address\"].split(\"/\")[0] for a in r[\"ips\"])))' \
-		$LAB_DIR/n$i/pods/1/multus.json >$LAB_DIR/n$i/result-ips &&
-	    ip netns exec $LAB-n$i-p1 ip -o addr show dev eth0 scope global |
-		awk '{ sub(/\/.*/, \"\", \$4); print \$4 }' | LC_ALL=C sort |
-		diff $LAB_DIR/n$i/result-ips -"
+	check "n$i: Multus's result is the default network's, eth0's addresses" \
+	    result_is_eth0 $i
 	i=$((i + 1))
 done
 
@@ -165,8 +166,8 @@ check "DEL removed eth0 and net1 from the pod" sh -c "
     ! ip netns exec $LAB-n1-p1 ip link show eth0 && ! ip netns exec $LAB-n1-p1 ip link show net1"
 check "a second DEL succeeds" lab_k8s_cni 1 1 del
 for net in eth0 net1; do
-	check "n2's and n3's pods still reach each other on $net" sh -c "
-	    ip netns exec $LAB-n2-p1 ping -c1 -W1 -q \$(ip netns exec $LAB-n3-p1 ip -4 -o addr show dev $net | awk '{ sub(/\/.*/, \"\", \$4); print \$4 }') >/dev/null"
+	check "n2's and n3's pods still reach each other on $net" \
+	    ip netns exec "$LAB-n2-p1" ping -c1 -W1 -q "$(lab_pod_addr 3 1 $net 4)"
 done
 
 # The Pod object deleted before the sandbox (a forced deletion): Multus
