@@ -25,7 +25,6 @@
 #define DEFAULT_USER		"xcni"
 #define DEFAULT_PROTOCOL	202
 #define DEFAULT_BRIDGE		"cbr0"
-#define DEFAULT_IPAM_DIR	"/run/xcni/ipam/"
 #define RT_TABLE_MAIN		254
 #define RT_TABLE_LOCAL		255
 #define IFNAME_MAX		15
@@ -1264,7 +1263,7 @@ net_resolve(struct parser *p, struct section *s, struct net_config *net)
 	    xasprintf("xcni-%.10s", s->name);
 	conflist_key_resolve(p, s, N_BRIDGE, net, conf_ok, dflt, &net->bridge);
 	free(dflt);
-	dflt = xasprintf(DEFAULT_IPAM_DIR "%s", s->name);
+	dflt = xasprintf(CONF_IPAM_DATA_DIR "%s", s->name);
 	conflist_key_resolve(p, s, N_IPAM_DATA_DIR, net, conf_ok, dflt,
 	    &net->ipam_data_dir);
 	free(dflt);

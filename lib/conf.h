@@ -11,6 +11,9 @@
 #include "log.h"
 
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/xcni/xcni.ini"
+/* A network's host-local dataDir is this followed by its name, unless
+ * ipam-data-dir says otherwise; kube-node takes the same default. */
+#define CONF_IPAM_DATA_DIR "/run/xcni/ipam/"
 
 struct net_config {
 	char *name;			/* section name, a valid CNI network name */

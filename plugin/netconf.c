@@ -2,11 +2,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "netconf.h"
+#include "conf.h"
 #include "log.h"
 
 #define BAD_CONFIG "invalid configuration"
@@ -65,6 +68,33 @@ valid_network_name(const char *s)
 	return true;
 }
 
+/*
+ * Without ipam.dataDir, the one xcni-supervisor writes by default rather
+ * than host-local's: a runtime that rewrites the conf between ADD and DEL
+ * still releases where ADD allocated. Multus 4.2 does that with its default
+ * network: on DEL it passes a conflist that keeps only each plugin's "type"
+ * and "ipam": {"type"}. The path lives in c->ipam. Returns 0, or -1 with e
+ * set.
+ */
+static int
+default_data_dir(struct netconf *c, struct cni_error *e)
+{
+	char path[PATH_MAX];
+	const cJSON *it;
+
+	if (!valid_network_name(c->name))
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), CONF_IPAM_DATA_DIR "%s",
+	    c->name) >= sizeof(path))
+		return cni_fail(e, CNI_ERR_INVALID_CONFIG, BAD_CONFIG,
+		    "name: too long for a default ipam.dataDir");
+	if ((it = cJSON_AddStringToObject(c->ipam, "dataDir", path)) == NULL)
+		return cni_fail(e, CNI_ERR_IO, "I/O error", "config: %s",
+		    strerror(ENOMEM));
+	c->data_dir = it->valuestring;
+	return 0;
+}
+
 static int
 parse_ipam(struct netconf *c, struct cni_error *e)
 {
@@ -100,6 +130,8 @@ parse_ipam(struct netconf *c, struct cni_error *e)
 		return cni_fail(e, CNI_ERR_INVALID_CONFIG, BAD_CONFIG,
 		    "ipam.stateDir: \"%s\" is not an absolute path",
 		    c->state_dir);
+	if (c->data_dir == NULL && default_data_dir(c, e) < 0)
+		return -1;
 
 	it = cJSON_GetObjectItemCaseSensitive(ipam, "logLevel");
 	if (it == NULL)

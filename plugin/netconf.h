@@ -22,7 +22,8 @@ struct netconf {
 	const char *network;	/* state file to read, overrides the search */
 	const char *annotation;	/* node annotation holding the CIDRs */
 	const char *kubeconfig;
-	const char *data_dir;	/* host-local dataDir */
+	const char *data_dir;	/* host-local dataDir; default
+				 * CONF_IPAM_DATA_DIR name */
 	const char *state_dir;	/* never NULL: default NETCONF_STATE_DIR */
 	const char *log_file;
 	int log_level;		/* enum log_level; -1 when not given */

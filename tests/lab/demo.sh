@@ -3,20 +3,25 @@
 # networks, a pod on each node, and every pod pinging every other pod on
 # both networks and both address families. As root on Debian 12:
 #
-#   tests/lab/demo.sh [--keep] [--nodes N]
+#   tests/lab/demo.sh [--keep] [--nodes N] [--real-apiserver]
 #
 # Installs what is missing, builds into build-demo/, runs the lab and tears
 # it down again (also on failure or Ctrl-C) unless --keep is given.
+# --real-apiserver: a real kube-apiserver and etcd instead of the fake API
+# server, and each pod attached by the real Multus (both built once per
+# machine with Go, see tests/k8s/cluster and tests/k8s/multus).
 set -u
 
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 keep=
 nodes=3
+LAB_REAL_API=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=1 ;;
 	--nodes) shift; nodes=$1 ;;
-	-h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--real-apiserver) LAB_REAL_API=1 ;;
+	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -28,6 +33,18 @@ fi
 
 . "$top_srcdir/tests/deps.sh"
 xcni_install_deps || exit 1
+if [ -n "$LAB_REAL_API" ]; then
+	PATH=$PATH:/usr/local/go/bin
+	for tool in go kubectl; do
+		command -v $tool >/dev/null || {
+			echo "demo.sh: --real-apiserver needs $tool" >&2
+			exit 1
+		}
+	done
+	echo "== building or finding kube-apiserver, etcd and Multus (once per machine)"
+	"$top_srcdir/tests/k8s/cluster" build && "$top_srcdir/tests/k8s/multus" build ||
+	    { echo "demo.sh: the Kubernetes build failed" >&2; exit 1; }
+fi
 
 top_builddir=$top_srcdir/build-demo
 echo "== building xcni in $top_builddir"
@@ -47,7 +64,11 @@ if [ -z "$keep" ]; then
 fi
 lab_down 2>/dev/null
 
-echo "== bringing up $nodes nodes with a pod each"
+if [ -n "$LAB_REAL_API" ]; then
+	echo "== bringing up $nodes nodes on a real kube-apiserver, a pod each attached by Multus"
+else
+	echo "== bringing up $nodes nodes with a pod each"
+fi
 lab_up "$nodes" 1 || { echo "demo.sh: the lab did not come up" >&2; exit 1; }
 sleep 1
 
@@ -60,6 +81,15 @@ while [ $i -le "$nodes" ]; do
 	lab_in "n$i" ip -6 route show proto 200 | sed 's/^/   /'
 	i=$((i + 1))
 done
+
+if [ -n "$LAB_REAL_API" ]; then
+	echo "== the pods as the API server knows them, and what Multus attached to n1-p1"
+	lab_kubectl get pods -o wide | sed 's/^/   /'
+	lab_kubectl get pod n1-p1 -o \
+	    jsonpath='{.metadata.annotations.k8s\.v1\.cni\.cncf\.io/network-status}' |
+	    sed 's/^/   /'
+	echo
+fi
 
 echo "== pinging every pod from every other pod"
 total_fail=0
@@ -88,10 +118,10 @@ if [ -n "$keep" ]; then
    ip netns list | grep $LAB
    ip netns exec $LAB-n1 ip route show proto 202
    ip netns exec $LAB-n1-p1 ping -c1 \$(ip netns exec $LAB-n2-p1 ip -4 -o addr show dev eth0 | awk '{print \$4}' | cut -d/ -f1)
-   kubectl --kubeconfig $LAB_DIR/admin.kubeconfig get nodes
-   logs: $LAB_DIR/n*/supervisor.log
+   ip netns exec $LAB-sw kubectl --kubeconfig $LAB_DIR/admin.kubeconfig get nodes
+   logs: $LAB_DIR/n*/supervisor.log${LAB_REAL_API:+ $LAB_DIR/n*/multus.log}
 Tear it down:
-   LAB=$LAB LAB_DIR=$LAB_DIR sh -c '. $top_srcdir/tests/lab/lab.sh; lab_down'
+   LAB=$LAB LAB_DIR=$LAB_DIR LAB_REAL_API=$LAB_REAL_API sh -c '. $top_srcdir/tests/lab/lab.sh; lab_down'
 EOF
 fi
 [ "$total_fail" -eq 0 ]

@@ -28,6 +28,12 @@ LAB_CNITOOL=$top_builddir/tests/cni/cnitool
 LAB_CNI_PATH=$LAB_DIR/cni-bin
 LAB_API=
 LAB_API_PID=
+# The workers' credentials.
+LAB_KUBECONFIG=$LAB_DIR/admin.kubeconfig
+# LAB_REAL_API=1: a real kube-apiserver and the real Multus (lab-k8s.sh)
+# instead of the fake API server and the plugins called directly.
+: "${LAB_REAL_API:=}"
+[ -n "$LAB_REAL_API" ] && . "$top_srcdir/tests/lab/lab-k8s.sh"
 
 lab_log() {
 	printf '%s\n' "lab: $*" >&2
@@ -67,6 +73,10 @@ lab_up_switch() {
 }
 
 lab_start_api() {
+	if [ -n "$LAB_REAL_API" ]; then
+		lab_k8s_start
+		return
+	fi
 	mkdir -p "$LAB_DIR/api"
 	ip netns exec "$LAB-sw" "$top_srcdir/tests/kube/fake-apiserver" \
 	    --listen 192.0.2.1:0 --cert-dir "$LAB_DIR/api" \
@@ -135,7 +145,7 @@ lab_ini() {
 	cat <<EOF
 [global]
 node-name = n$i
-kubeconfig = $LAB_DIR/admin.kubeconfig
+kubeconfig = $LAB_KUBECONFIG
 user = $LAB_USER
 state-dir = $LAB_DIR/n$i/run
 cni-conf-dir = $LAB_DIR/n$i/net.d
@@ -146,7 +156,7 @@ log-level = ${LAB_LOG_LEVEL:-info}
 protocol = 202
 mtu = auto
 cni-conf = 10-xcluster.conflist
-ipam-data-dir = $LAB_DIR/n$i/ipam/xcluster
+ipam-data-dir = ${LAB_IPAM_DIR:-$LAB_DIR/n$i/ipam}/xcluster
 
 [net3]
 cidr-annotation = cidr.example.com/net3
@@ -261,6 +271,10 @@ lab_add_pod() {
 	ip netns exec "$pod" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
 	    net.ipv6.conf.default.accept_dad=0
 	mkdir -p "$LAB_DIR/n$i/pods/$j"
+	if [ -n "$LAB_REAL_API" ]; then
+		lab_k8s_add_pod "$i" "$j"
+		return
+	fi
 	lab_net3_conf "$i" >"$LAB_DIR/n$i/net3.conf"
 	lab_cni "$i" eth0 add "$LAB_DIR/n$i/net.d/10-xcluster.conflist" "$pod" \
 	    "pod$j" >"$LAB_DIR/n$i/pods/$j/eth0.json" || return 1
@@ -345,6 +359,7 @@ lab_down() {
 	if [ -f "$LAB_DIR/api/pid" ]; then
 		kill "$(cat "$LAB_DIR/api/pid")" 2>/dev/null
 	fi
+	[ -n "$LAB_REAL_API" ] && lab_k8s_down
 	sleep 0.2
 	for f in "$LAB_DIR"/n*/supervisor.pid "$LAB_DIR/api/pid"; do
 		[ -f "$f" ] || continue
