@@ -14,10 +14,12 @@ autoreconf -fi
 jobs=$(nproc)
 status=0
 
-# The real control plane the tests in tests/k8s and tests/lab run against,
-# built once per machine from the Go module proxy before the suite starts,
-# so that no test's time includes the build (about 6-8 minutes, once).
-sh tests/k8s/cluster build || status=1
+# The real control plane and Multus the tests in tests/k8s and tests/lab
+# run against, built once per machine from the Go module proxy before the
+# suite starts, so that no test's time includes the build (about 8-10
+# minutes, once).
+tests/k8s/cluster build || status=1
+tests/k8s/multus build || status=1
 
 run_build() {
 	dir=$1
