@@ -122,11 +122,29 @@ struct op {
 #define OP_IS_DEL(k)	((k) == OP_DEL || (k) == OP_STRAY || \
 			 (k) == OP_NH_DEL || (k) == OP_NH_STRAY)
 
+/* Entries come from slabs, not one malloc each: at tens of thousands of
+ * routes malloc's header per chunk would be a sixth of an entry. Freed
+ * items are reused, never returned. */
+#define POOL_SLAB	64		/* items per slab */
+
+struct slab {
+	struct slab *next;
+	max_align_t items[];
+};
+
+struct pool {
+	size_t size;			/* of an item, a multiple of 16 */
+	void *free;			/* freed items, linked through their start */
+	struct slab *slabs;
+	size_t used;			/* items handed out of slabs->items */
+};
+
 struct rt {
 	struct mnl_socket *req, *mon;
 	unsigned protocol, table, metric;
 	unsigned portid, seq;
 
+	struct pool entries, nhs;
 	struct rt_entry **hash;
 	size_t nbuckets, nentries;
 	struct rt_entry *dirty;
@@ -199,6 +217,57 @@ route_str(const struct cidr *dst, const struct addr *via, unsigned oif,
 	if (oif != 0)
 		snprintf(buf + n, len - (size_t)n, " dev %u", oif);
 	return buf;
+}
+
+/* --- the pools ----------------------------------------------------- */
+
+static void
+pool_init(struct pool *p, size_t size)
+{
+	p->size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	    sizeof(max_align_t);
+	p->used = POOL_SLAB;
+}
+
+/* A zeroed item, or NULL on ENOMEM. */
+static void *
+pool_get(struct pool *p)
+{
+	struct slab *s;
+	void *x;
+
+	if ((x = p->free) != NULL) {
+		p->free = *(void **)x;
+	} else {
+		if (p->used == POOL_SLAB) {
+			if ((s = malloc(sizeof(*s) + POOL_SLAB * p->size)) ==
+			    NULL)
+				return NULL;
+			s->next = p->slabs;
+			p->slabs = s;
+			p->used = 0;
+		}
+		x = (char *)p->slabs->items + p->used++ * p->size;
+	}
+	return memset(x, 0, p->size);
+}
+
+static void
+pool_put(struct pool *p, void *x)
+{
+	*(void **)x = p->free;
+	p->free = x;
+}
+
+static void
+pool_destroy(struct pool *p)
+{
+	struct slab *s;
+
+	while ((s = p->slabs) != NULL) {
+		p->slabs = s->next;
+		free(s);
+	}
 }
 
 /* --- the table of destinations -------------------------------------- */
@@ -285,7 +354,7 @@ entry_get(struct rt *rt, const struct cidr *dst, bool create)
 			return e;
 	if (!create)
 		return NULL;
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
+	if ((e = pool_get(&rt->entries)) == NULL) {
 		log_warn("routes: table entry");
 		return NULL;
 	}
@@ -328,7 +397,7 @@ entry_gc(struct rt *rt, struct rt_entry *e)
 	*p = e->next;
 	rt->nentries--;
 	free(e->foreign);
-	free(e);
+	pool_put(&rt->entries, e);
 }
 
 static void
@@ -511,7 +580,7 @@ nh_new(struct rt *rt, const struct addr *via, uint32_t id, uint8_t flags)
 {
 	struct nh *nh;
 
-	if ((nh = calloc(1, sizeof(*nh))) == NULL) {
+	if ((nh = pool_get(&rt->nhs)) == NULL) {
 		log_warn("routes: nexthop entry");
 		return NULL;
 	}
@@ -534,7 +603,7 @@ nh_free(struct rt *rt, struct nh *nh)
 		nh_key_unlink(rt, nh);
 	nh_id_unlink(rt, nh);
 	rt->nh_count--;
-	free(nh);
+	pool_put(&rt->nhs, nh);
 }
 
 /* Frees an object of ours nothing wants and the kernel lacks. */
@@ -1674,7 +1743,7 @@ view_clear_nh(struct rt *rt)
 			}
 			*p = nh->next_id;
 			rt->nh_count--;
-			free(nh);
+			pool_put(&rt->nhs, nh);
 		}
 		for (nh = rt->nh_key[i]; nh != NULL; nh = nh->next_key) {
 			if (nh->flags & NH_HAVE)
@@ -1808,6 +1877,8 @@ rt_open_nh(unsigned protocol, unsigned table, unsigned metric, bool use_nh)
 	rt->protocol = protocol;
 	rt->table = table;
 	rt->metric = metric;
+	pool_init(&rt->entries, sizeof(struct rt_entry));
+	pool_init(&rt->nhs, sizeof(struct nh));
 	rt->nbuckets = 64;
 	rt->nh_buckets = 64;
 	rt->use_nh = use_nh;
@@ -1867,33 +1938,16 @@ rt_open(unsigned protocol, unsigned table, unsigned metric)
 void
 rt_close(struct rt *rt)
 {
-	struct rt_entry *e, *next;
-	struct nh *nh, *nnext;
+	struct rt_entry *e;
 	size_t i;
 
 	if (rt == NULL)
 		return;
-	for (i = 0; rt->hash != NULL && i < rt->nbuckets; i++) {
-		for (e = rt->hash[i]; e != NULL; e = next) {
-			next = e->next;
+	for (i = 0; rt->hash != NULL && i < rt->nbuckets; i++)
+		for (e = rt->hash[i]; e != NULL; e = e->next)
 			free(e->foreign);
-			free(e);
-		}
-	}
-	/* The foreign ones (by id only), then ours (by key). */
-	for (i = 0; rt->nh_id != NULL && i < rt->nh_buckets; i++) {
-		for (nh = rt->nh_id[i]; nh != NULL; nh = nnext) {
-			nnext = nh->next_id;
-			if (nh->flags & NH_FOREIGN)
-				free(nh);
-		}
-	}
-	for (i = 0; rt->nh_key != NULL && i < rt->nh_buckets; i++) {
-		for (nh = rt->nh_key[i]; nh != NULL; nh = nnext) {
-			nnext = nh->next_key;
-			free(nh);
-		}
-	}
+	pool_destroy(&rt->entries);
+	pool_destroy(&rt->nhs);
 	free(rt->nh_key);
 	free(rt->nh_id);
 	if (rt->req != NULL)

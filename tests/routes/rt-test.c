@@ -161,6 +161,19 @@ want_range(struct rt *rt, unsigned n, unsigned gw_shift)
 	}
 }
 
+/* A reconciler of the generated n routes, synced; NULL if it failed. */
+static struct rt *
+synced(unsigned n)
+{
+	struct rt *rt = rt_open(PROTO, TABLE, 0);
+
+	if (rt != NULL) {
+		want_range(rt, n, 0);
+		rt_resync(rt);
+	}
+	return rt;
+}
+
 /* --- what the kernel has ------------------------------------------------- */
 
 static int
@@ -549,9 +562,7 @@ test_suite(void)
 	ok(all_changes(rt) == c0 && watch_count() == 0,
 	    "the same desired set again, and a resync: zero route changes");
 
-	rt2 = rt_open(PROTO, TABLE, 0);
-	want_range(rt2, NSUITE, 0);
-	rt_resync(rt2);
+	rt2 = synced(NSUITE);
 	ok(rt2 != NULL && all_changes(rt2) == 0 && watch_count() == 0 &&
 	    rt_count(rt2) == NSUITE,
 	    "a restarted reconciler with routes in place changes nothing");
@@ -842,13 +853,10 @@ test_nexthops(void)
 	watch_open();
 	sh("ip nexthop add id %u via 192.0.2.249 dev %s proto %u", other,
 	    ifname, PROTO);
-	rt = rt_open(PROTO, TABLE, 0);
-	if (rt == NULL) {
+	if ((rt = synced(NSUITE)) == NULL) {
 		ok(0, "rt_open");
 		return;
 	}
-	want_range(rt, NSUITE, 0);
-	rt_resync(rt);
 	nobjects++;	/* the other table's */
 	ok(on_objects(nobjects) &&
 	    sh_count("ip nexthop show id %u", other) == 1,
@@ -860,9 +868,7 @@ test_nexthops(void)
 	test_nh_repair(rt, nobjects);
 
 	watch_count();
-	rt2 = rt_open(PROTO, TABLE, 0);
-	want_range(rt2, NSUITE, 0);
-	rt_resync(rt2);
+	rt2 = synced(NSUITE);
 	ok(rt2 != NULL && all_changes(rt2) == 0 && watch_count() == 0 &&
 	    rt_count(rt2) == NSUITE,
 	    "a restarted reconciler adopts objects and routes: no change");
@@ -876,20 +882,14 @@ test_nexthops(void)
 	    "rt_cleanup removes routes and objects, not another table's");
 
 	setenv("XCNI_NO_NEXTHOP_OBJECTS", "1", 1);
-	rt = rt_open(PROTO, TABLE, 0);
-	want_range(rt, NSUITE, 0);
-	rt_resync(rt);
-	rt_close(rt);
+	rt_close(synced(NSUITE));
 	ok(kernel_is(NSUITE, 0, NULL, 0) &&
 	    sh_count("ip route show proto %u | grep nhid", PROTO) == 0 &&
 	    sh_count("ip nexthop show proto %u", PROTO) == 1,
 	    "XCNI_NO_NEXTHOP_OBJECTS=1: classic routes, no objects");
 	unsetenv("XCNI_NO_NEXTHOP_OBJECTS");
-	rt = rt_open(PROTO, TABLE, 0);
-	want_range(rt, NSUITE, 0);
-	rt_resync(rt);
+	rt_close(synced(NSUITE));
 	ok(on_objects(nobjects), "without it, classic routes move onto objects");
-	rt_close(rt);
 	id = (unsigned)rt_cleanup(PROTO, TABLE);
 	ok(id == NSUITE && sh_count("ip nexthop show proto %u", PROTO) == 1,
 	    "and rt_cleanup removes them again");
