@@ -50,6 +50,7 @@ enum {
 	NH_FAILED = 1 << 3,	/* the last lookup or change failed */
 	NH_FOREIGN = 1 << 4,	/* an id another protocol owns (id table only) */
 	NH_CHANGED = 1 << 5,	/* its routes may need another look */
+	NH_SAME = 1 << 6,	/* the kernel's object has our via */
 };
 
 /* One nexthop object of ours: the gateway the wanted routes to one node
@@ -64,10 +65,13 @@ struct nh {
 	unsigned want_oif;	/* as the routes want; 0 for the kernel's pick */
 	unsigned oif;		/* the device the object gets; 0 unknown */
 	unsigned have_oif;
-	struct addr via, have_via;
+	struct addr via;
 	uint8_t flags;
 	uint8_t tries;
 };
+
+/* One per node and family: keep it within 64 bytes. */
+_Static_assert(sizeof(struct nh) <= 64, "struct nh grew");
 
 struct foreign {
 	uint32_t metric;
@@ -669,7 +673,7 @@ nh_ref(struct rt *rt, struct nh *old, const struct addr *via, unsigned oif)
 		nh_key_unlink(rt, old);
 		old->via = *via;
 		old->want_oif = old->oif = oif;
-		old->flags &= (uint8_t)~NH_FAILED;
+		old->flags &= (uint8_t)~(NH_FAILED | NH_SAME);
 		nh_key_link(rt, old);
 		nh_mark_dirty(rt, old);
 		return old;
@@ -926,6 +930,7 @@ view_nh(struct rt *rt, const struct knh *k, bool present)
 {
 	struct nh *nh = nh_by_id(rt, k->id);
 	uint8_t odd = k->odd ? NH_ODD : 0;
+	uint8_t same;
 
 	if (k->protocol != rt->protocol ||
 	    k->id >> NH_LOW_BITS != nh_tag(rt)) {
@@ -952,14 +957,14 @@ view_nh(struct rt *rt, const struct knh *k, bool present)
 		nh_mark_dirty(rt, nh);
 		return;
 	}
-	if ((nh->flags & (NH_HAVE | NH_ODD)) == (NH_HAVE | odd) &&
-	    addr_cmp(&nh->have_via, &k->via) == 0 && nh->have_oif == k->oif)
+	same = addr_cmp(&nh->via, &k->via) == 0 ? NH_SAME : 0;
+	if ((nh->flags & (NH_HAVE | NH_ODD | NH_SAME)) ==
+	    (NH_HAVE | odd | same) && nh->have_oif == k->oif)
 		return;		/* an echo of what we know */
 	if (!(nh->flags & NH_HAVE))
 		nh_touch(rt, nh);
-	nh->flags &= (uint8_t)~NH_ODD;
-	nh->flags |= NH_HAVE | odd;
-	nh->have_via = k->via;
+	nh->flags &= (uint8_t)~(NH_ODD | NH_SAME);
+	nh->flags |= NH_HAVE | odd | same;
 	nh->have_oif = k->oif;
 	nh_mark_dirty(rt, nh);
 }
@@ -1266,8 +1271,7 @@ nh_done(struct rt *rt, const struct op *o)
 		nh_gc(rt, nh);
 		return;
 	}
-	nh->flags |= NH_HAVE;
-	nh->have_via = nh->via;
+	nh->flags |= NH_HAVE | NH_SAME;
 	nh->have_oif = nh->oif;
 }
 
@@ -1533,8 +1537,8 @@ nh_put(struct rt *rt, struct nh *nh)
 	}
 	if ((nh->flags & NH_FAILED) || nh->oif == 0)
 		return 0;	/* waits for its retry */
-	if ((nh->flags & (NH_HAVE | NH_ODD)) == NH_HAVE &&
-	    addr_cmp(&nh->have_via, &nh->via) == 0 && nh->have_oif == nh->oif)
+	if ((nh->flags & (NH_HAVE | NH_ODD | NH_SAME)) == (NH_HAVE | NH_SAME) &&
+	    nh->have_oif == nh->oif)
 		return 0;
 	if (nh->id == 0 && nh_pick_id(rt, nh) < 0) {
 		log_warnx("routes: no nexthop id left for table %u", rt->table);
