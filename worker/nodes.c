@@ -188,7 +188,7 @@ cidrs_insert(struct nodes *t, struct claim *c)
 {
 	uint32_t h;
 
-	if (t->claims >= t->n_cidrs)
+	if (t->claims >= t->n_cidrs * 2)	/* two a bucket at most */
 		cidrs_grow(t);
 	h = cidr_hash(&c->cidr) & (t->n_cidrs - 1);
 	c->next = t->cidrs[h];
@@ -616,7 +616,7 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 	if (n == NULL) {
 		size_t len = strlen(rec->name);
 
-		if (t->nodes >= t->n_names) {
+		if (t->nodes >= t->n_names * 2) {
 			names_grow(t);
 			pp = names_slot(t, rec->name, h);
 		}

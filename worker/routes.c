@@ -365,7 +365,9 @@ entry_get(struct rt *rt, const struct cidr *dst, bool create)
 	e->dst = *dst;
 	e->next = *b;
 	*b = e;
-	if (++rt->nentries > rt->nbuckets && table_grow(rt) < 0)
+	/* Two entries a bucket on average at most: a pointer per entry is
+	 * a tenth of its size, and chains stay short. */
+	if (++rt->nentries > rt->nbuckets * 2 && table_grow(rt) < 0)
 		log_warn("routes: growing the table");	/* slower, still right */
 	return e;
 }
@@ -595,7 +597,7 @@ nh_new(struct rt *rt, const struct addr *via, uint32_t id, uint8_t flags)
 		nh_key_link(rt, nh);
 	if (id != 0)
 		nh_id_link(rt, nh);
-	if (++rt->nh_count > rt->nh_buckets && nh_grow(rt) < 0)
+	if (++rt->nh_count > rt->nh_buckets * 2 && nh_grow(rt) < 0)
 		log_warn("routes: growing the nexthop table");
 	return nh;
 }
