@@ -15,15 +15,19 @@
  * makes a route candidate, its place in the CIDR index. */
 struct claim {
 	struct claim *next;		/* in a CIDR bucket */
+	uint64_t seq;			/* when it took its CIDR; 0: at the first list */
+	unsigned oif;
 	struct cidr cidr;
 	struct addr via;
-	unsigned oif;
-	uint64_t seq;			/* when it took its CIDR; 0: at the first list */
-	uint8_t fam;			/* index in node->claim */
-	bool has_cidr, has_via;
-	bool active;			/* in the CIDR index */
-	bool routed;			/* its route is the wanted one */
+	/* One byte for the rest: a claim per node and family adds up. */
+	uint8_t fam : 2;		/* index in node->claim */
+	uint8_t has_cidr : 1, has_via : 1;
+	uint8_t active : 1;		/* in the CIDR index */
+	uint8_t routed : 1;		/* its route is the wanted one */
 };
+
+_Static_assert(NODE_NFAM <= 4, "claim.fam holds 2 bits");
+_Static_assert(sizeof(struct claim) <= 56, "struct claim grew");
 
 struct node {
 	struct node *next;		/* in a name bucket */
@@ -184,7 +188,7 @@ cidrs_insert(struct nodes *t, struct claim *c)
 {
 	uint32_t h;
 
-	if (t->claims >= t->n_cidrs)
+	if (t->claims >= t->n_cidrs * 2)	/* two a bucket at most */
 		cidrs_grow(t);
 	h = cidr_hash(&c->cidr) & (t->n_cidrs - 1);
 	c->next = t->cidrs[h];
@@ -612,7 +616,7 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 	if (n == NULL) {
 		size_t len = strlen(rec->name);
 
-		if (t->nodes >= t->n_names) {
+		if (t->nodes >= t->n_names * 2) {
 			names_grow(t);
 			pp = names_slot(t, rec->name, h);
 		}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -27,6 +28,9 @@
 #define RETRY_MAX_MS	(60 * 1000)
 #define DUMP_TRIES	8		/* dumps interrupted by changes in a row */
 #define IP6_RT_PRIO_USER 1024		/* the kernel's IPv6 metric for 0 */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP	0x10000		/* linux/if.h, which net/if.h excludes */
+#endif
 
 enum {
 	E_WANT = 1 << 0,	/* in the desired set */
@@ -36,7 +40,38 @@ enum {
 	E_RETRY = 1 << 4,	/* the last operation failed; retry at retry_at */
 	E_CONFLICT = 1 << 5,	/* reported as held by another protocol */
 	E_INFLIGHT = 1 << 6,	/* a request for it is in the batch */
+	E_COUNTED = 1 << 7,	/* counted in st.installed */
 };
+
+enum {
+	NH_HAVE = 1 << 0,	/* the kernel has our object under id */
+	NH_ODD = 1 << 1,	/* ... of a shape we never make (group, ...) */
+	NH_DIRTY = 1 << 2,	/* on the nexthop dirty list */
+	NH_FAILED = 1 << 3,	/* the last lookup or change failed */
+	NH_FOREIGN = 1 << 4,	/* an id another protocol owns (id table only) */
+	NH_CHANGED = 1 << 5,	/* its routes may need another look */
+	NH_SAME = 1 << 6,	/* the kernel's object has our via */
+};
+
+/* One nexthop object of ours: the gateway the wanted routes to one node
+ * of one family share, so that one object change moves all of them, and
+ * so that the kernel inserts IPv4 routes in O(1) rather than comparing
+ * each new gateway with every route's. */
+struct nh {
+	struct nh *next_key, *next_id;	/* hash chains */
+	struct nh *dirty;
+	uint32_t id;		/* 0 until one is picked or adopted */
+	uint32_t refs;		/* wanted routes using it */
+	unsigned want_oif;	/* as the routes want; 0 for the kernel's pick */
+	unsigned oif;		/* the device the object gets; 0 unknown */
+	unsigned have_oif;
+	struct addr via;
+	uint8_t flags;
+	uint8_t tries;
+};
+
+/* One per node and family: keep it within 64 bytes. */
+_Static_assert(sizeof(struct nh) <= 64, "struct nh grew");
 
 struct foreign {
 	uint32_t metric;
@@ -49,6 +84,7 @@ struct rt_entry {
 	struct rt_entry *next;		/* hash chain */
 	struct rt_entry *dirty;		/* dirty list */
 	struct foreign *foreign;	/* routes of other protocols here */
+	struct nh *want_nh;		/* NULL: a classic route */
 	uint64_t retry_at;
 	unsigned want_oif, have_oif;
 	struct cidr dst;
@@ -56,26 +92,55 @@ struct rt_entry {
 	uint8_t flags;
 	uint8_t tries;
 	uint16_t nforeign;
+	uint32_t have_nhid;		/* the kernel's route uses this object */
 };
 
-/* 10 000 routes and more: keep an entry within a cache line and a half. */
-_Static_assert(sizeof(struct rt_entry) <= 96, "struct rt_entry grew");
+/* 10 000 routes and more: keep an entry small. */
+_Static_assert(sizeof(struct rt_entry) <= 112, "struct rt_entry grew");
 
 /* A route as the kernel reports it. */
 struct krt {
 	struct cidr dst, src;
 	struct addr via;
 	unsigned oif, metric, table;
+	uint32_t nhid;
 	uint8_t protocol, type, tos;
 	bool multipath;
 };
 
-enum op_kind { OP_ADD, OP_REPLACE, OP_DEL, OP_STRAY, OP_DONE };
+enum op_kind {
+	OP_ADD, OP_REPLACE, OP_DEL, OP_STRAY,
+	OP_NH_LOOKUP, OP_NH_ADD, OP_NH_REPLACE, OP_NH_DEL, OP_NH_STRAY,
+	OP_DONE
+};
 
 struct op {
-	struct rt_entry *e;	/* NULL for a stray */
-	struct cidr dst;
+	struct rt_entry *e;	/* NULL for a stray or a nexthop */
+	struct nh *nh;		/* the nexthop ops' object, NULL for a stray */
+	struct cidr dst;	/* a nexthop op's gateway */
+	uint32_t nhid;		/* the object a route (op) or an object op uses */
 	uint8_t kind;
+};
+
+#define OP_IS_NH(k)	((k) >= OP_NH_LOOKUP && (k) < OP_DONE)
+#define OP_IS_DEL(k)	((k) == OP_DEL || (k) == OP_STRAY || \
+			 (k) == OP_NH_DEL || (k) == OP_NH_STRAY)
+
+/* Entries come from slabs, not one malloc each: at tens of thousands of
+ * routes malloc's header per chunk would be a sixth of an entry. Freed
+ * items are reused, never returned. */
+#define POOL_SLAB	64		/* items per slab */
+
+struct slab {
+	struct slab *next;
+	max_align_t items[];
+};
+
+struct pool {
+	size_t size;			/* of an item, a multiple of 16 */
+	void *free;			/* freed items, linked through their start */
+	struct slab *slabs;
+	size_t used;			/* items handed out of slabs->items */
 };
 
 struct rt {
@@ -83,12 +148,20 @@ struct rt {
 	unsigned protocol, table, metric;
 	unsigned portid, seq;
 
+	struct pool entries, nhs;
 	struct rt_entry **hash;
 	size_t nbuckets, nentries;
 	struct rt_entry *dirty;
 
 	struct krt *strays;		/* routes of ours we never make */
 	size_t nstrays, stray_cap;
+
+	bool use_nh;			/* routes with a via use nexthop objects */
+	bool nh_changed;		/* some nexthop has NH_CHANGED */
+	struct nh **nh_key, **nh_id;	/* by gateway, by id */
+	size_t nh_buckets, nh_count;
+	struct nh *nh_dirty;
+	uint64_t nh_retry_at;		/* when failed nexthops are tried again */
 
 	char *batch;
 	size_t batch_len;
@@ -111,6 +184,9 @@ struct rt {
 static const char *const op_names[] = {
 	[OP_ADD] = "add", [OP_REPLACE] = "replace",
 	[OP_DEL] = "delete", [OP_STRAY] = "delete",
+	[OP_NH_LOOKUP] = "look up the device of nexthop",
+	[OP_NH_ADD] = "add nexthop", [OP_NH_REPLACE] = "replace nexthop",
+	[OP_NH_DEL] = "delete nexthop", [OP_NH_STRAY] = "delete nexthop",
 };
 
 static uint64_t
@@ -147,6 +223,57 @@ route_str(const struct cidr *dst, const struct addr *via, unsigned oif,
 	return buf;
 }
 
+/* --- the pools ----------------------------------------------------- */
+
+static void
+pool_init(struct pool *p, size_t size)
+{
+	p->size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
+	    sizeof(max_align_t);
+	p->used = POOL_SLAB;
+}
+
+/* A zeroed item, or NULL on ENOMEM. */
+static void *
+pool_get(struct pool *p)
+{
+	struct slab *s;
+	void *x;
+
+	if ((x = p->free) != NULL) {
+		p->free = *(void **)x;
+	} else {
+		if (p->used == POOL_SLAB) {
+			if ((s = malloc(sizeof(*s) + POOL_SLAB * p->size)) ==
+			    NULL)
+				return NULL;
+			s->next = p->slabs;
+			p->slabs = s;
+			p->used = 0;
+		}
+		x = (char *)p->slabs->items + p->used++ * p->size;
+	}
+	return memset(x, 0, p->size);
+}
+
+static void
+pool_put(struct pool *p, void *x)
+{
+	*(void **)x = p->free;
+	p->free = x;
+}
+
+static void
+pool_destroy(struct pool *p)
+{
+	struct slab *s;
+
+	while ((s = p->slabs) != NULL) {
+		p->slabs = s->next;
+		free(s);
+	}
+}
+
 /* --- the table of destinations -------------------------------------- */
 
 static size_t
@@ -162,24 +289,39 @@ dst_hash(const struct cidr *c)
 	return h;
 }
 
+/* A route whose nexthop object is in place must use it; otherwise (no
+ * object, or it could not be made) the route is a classic one. */
 static bool
 matches(const struct rt_entry *e)
 {
-	return (e->flags & (E_OURS | E_ODD)) == E_OURS &&
-	    addr_cmp(&e->have_via, &e->want_via) == 0 &&
+	const struct nh *nh = e->want_nh;
+
+	if ((e->flags & (E_OURS | E_ODD)) != E_OURS)
+		return false;
+	if (nh != NULL && (nh->flags & NH_HAVE))
+		return e->have_nhid == nh->id;
+	return e->have_nhid == 0 && addr_cmp(&e->have_via, &e->want_via) == 0 &&
 	    (e->want_oif == 0 || e->want_oif == e->have_oif);
 }
 
 /* Adds (sign 1) or removes (sign -1) what e contributes to the counts;
- * every change of an entry is bracketed by the two calls. */
+ * every change of an entry is bracketed by the two calls. E_COUNTED
+ * remembers what was counted, as a nexthop change can change matches()
+ * between the two. */
 static void
-account(struct rt *rt, const struct rt_entry *e, int sign)
+account(struct rt *rt, struct rt_entry *e, int sign)
 {
+	if (sign < 0 && (e->flags & E_COUNTED)) {
+		rt->st.installed--;
+		e->flags &= (uint8_t)~E_COUNTED;
+	}
 	if (!(e->flags & E_WANT))
 		return;
 	rt->st.wanted += (unsigned)sign;
-	if (matches(e))
-		rt->st.installed += (unsigned)sign;
+	if (sign > 0 && matches(e)) {
+		rt->st.installed++;
+		e->flags |= E_COUNTED;
+	}
 	if (e->nforeign > 0)
 		rt->st.conflicts += (unsigned)sign;
 }
@@ -216,14 +358,16 @@ entry_get(struct rt *rt, const struct cidr *dst, bool create)
 			return e;
 	if (!create)
 		return NULL;
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
+	if ((e = pool_get(&rt->entries)) == NULL) {
 		log_warn("routes: table entry");
 		return NULL;
 	}
 	e->dst = *dst;
 	e->next = *b;
 	*b = e;
-	if (++rt->nentries > rt->nbuckets && table_grow(rt) < 0)
+	/* Two entries a bucket on average at most: a pointer per entry is
+	 * a tenth of its size, and chains stay short. */
+	if (++rt->nentries > rt->nbuckets * 2 && table_grow(rt) < 0)
 		log_warn("routes: growing the table");	/* slower, still right */
 	return e;
 }
@@ -259,7 +403,7 @@ entry_gc(struct rt *rt, struct rt_entry *e)
 	*p = e->next;
 	rt->nentries--;
 	free(e->foreign);
-	free(e);
+	pool_put(&rt->entries, e);
 }
 
 static void
@@ -305,6 +449,266 @@ foreign_add(struct rt_entry *e, unsigned metric, uint8_t protocol)
 	e->foreign = f;
 	e->foreign[e->nforeign].metric = metric;
 	e->foreign[e->nforeign++].protocol = protocol;
+}
+
+/* --- the table of nexthop objects ----------------------------------- */
+
+/* Objects have no table, and a protocol may serve more than one: an id
+ * is the table's tag (11 bits) and a number (20 bits), and only the
+ * objects of the protocol with the table's tag are ours. */
+#define NH_LOW_BITS	20
+#define NH_LOW_MASK	((1u << NH_LOW_BITS) - 1)
+
+static uint32_t
+nh_tag(const struct rt *rt)
+{
+	return rt->table % 2047 + 1;
+}
+
+static size_t
+via_hash(const struct addr *a)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	h = (h ^ a->family) * 16777619u;
+	for (i = 0; i < sizeof(a->bytes); i++)
+		h = (h ^ a->bytes[i]) * 16777619u;
+	return h;
+}
+
+static size_t
+id_hash(uint32_t id)
+{
+	return id * 2654435761u;
+}
+
+static struct nh **
+nh_key_bucket(const struct rt *rt, const struct addr *via)
+{
+	return &rt->nh_key[via_hash(via) & (rt->nh_buckets - 1)];
+}
+
+static struct nh **
+nh_id_bucket(const struct rt *rt, uint32_t id)
+{
+	return &rt->nh_id[id_hash(id) & (rt->nh_buckets - 1)];
+}
+
+static struct nh *
+nh_by_id(const struct rt *rt, uint32_t id)
+{
+	struct nh *nh;
+
+	for (nh = *nh_id_bucket(rt, id); nh != NULL; nh = nh->next_id)
+		if (nh->id == id)
+			return nh;
+	return NULL;
+}
+
+static void
+nh_id_link(struct rt *rt, struct nh *nh)
+{
+	struct nh **b = nh_id_bucket(rt, nh->id);
+
+	nh->next_id = *b;
+	*b = nh;
+}
+
+static void
+nh_id_unlink(struct rt *rt, struct nh *nh)
+{
+	struct nh **p;
+
+	if (nh->id == 0)
+		return;
+	for (p = nh_id_bucket(rt, nh->id); *p != nh; p = &(*p)->next_id)
+		;
+	*p = nh->next_id;
+	nh->id = 0;
+}
+
+static void
+nh_key_link(struct rt *rt, struct nh *nh)
+{
+	struct nh **b = nh_key_bucket(rt, &nh->via);
+
+	nh->next_key = *b;
+	*b = nh;
+}
+
+static void
+nh_key_unlink(struct rt *rt, struct nh *nh)
+{
+	struct nh **p;
+
+	for (p = nh_key_bucket(rt, &nh->via); *p != nh; p = &(*p)->next_key)
+		;
+	*p = nh->next_key;
+}
+
+/* Doubles both tables; every entry has an id or is ours (or both). */
+static int
+nh_grow(struct rt *rt)
+{
+	size_t n = rt->nh_buckets * 2, i;
+	struct nh **key, **id, *nh, *next;
+
+	if ((key = calloc(n, sizeof(*key))) == NULL ||
+	    (id = calloc(n, sizeof(*id))) == NULL) {
+		free(key);
+		return -1;
+	}
+	for (i = 0; i < rt->nh_buckets; i++) {
+		for (nh = rt->nh_key[i]; nh != NULL; nh = next) {
+			next = nh->next_key;
+			nh->next_key = key[via_hash(&nh->via) & (n - 1)];
+			key[via_hash(&nh->via) & (n - 1)] = nh;
+		}
+		for (nh = rt->nh_id[i]; nh != NULL; nh = next) {
+			next = nh->next_id;
+			nh->next_id = id[id_hash(nh->id) & (n - 1)];
+			id[id_hash(nh->id) & (n - 1)] = nh;
+		}
+	}
+	free(rt->nh_key);
+	free(rt->nh_id);
+	rt->nh_key = key;
+	rt->nh_id = id;
+	rt->nh_buckets = n;
+	return 0;
+}
+
+/* A new entry: ours (in the key table) unless foreign; linked by id when
+ * it has one. */
+static struct nh *
+nh_new(struct rt *rt, const struct addr *via, uint32_t id, uint8_t flags)
+{
+	struct nh *nh;
+
+	if ((nh = pool_get(&rt->nhs)) == NULL) {
+		log_warn("routes: nexthop entry");
+		return NULL;
+	}
+	nh->via = *via;
+	nh->id = id;
+	nh->flags = flags;
+	if (!(flags & NH_FOREIGN))
+		nh_key_link(rt, nh);
+	if (id != 0)
+		nh_id_link(rt, nh);
+	if (++rt->nh_count > rt->nh_buckets * 2 && nh_grow(rt) < 0)
+		log_warn("routes: growing the nexthop table");
+	return nh;
+}
+
+static void
+nh_free(struct rt *rt, struct nh *nh)
+{
+	if (!(nh->flags & NH_FOREIGN))
+		nh_key_unlink(rt, nh);
+	nh_id_unlink(rt, nh);
+	rt->nh_count--;
+	pool_put(&rt->nhs, nh);
+}
+
+/* Frees an object of ours nothing wants and the kernel lacks. */
+static void
+nh_gc(struct rt *rt, struct nh *nh)
+{
+	if (nh->refs == 0 && !(nh->flags & (NH_HAVE | NH_DIRTY)))
+		nh_free(rt, nh);
+}
+
+static void
+nh_mark_dirty(struct rt *rt, struct nh *nh)
+{
+	if (nh->flags & NH_DIRTY)
+		return;
+	nh->flags |= NH_DIRTY;
+	nh->dirty = rt->nh_dirty;
+	rt->nh_dirty = nh;
+}
+
+/* The routes using nh need another look (see nh_follow). */
+static void
+nh_touch(struct rt *rt, struct nh *nh)
+{
+	nh->flags |= NH_CHANGED;
+	rt->nh_changed = true;
+}
+
+/* Ours for via and oif: wanted with that oif, or not yet wanted and in
+ * the kernel on that device. */
+static struct nh *
+nh_find(const struct rt *rt, const struct addr *via, unsigned oif)
+{
+	struct nh *nh;
+
+	for (nh = *nh_key_bucket(rt, via); nh != NULL; nh = nh->next_key) {
+		if (addr_cmp(&nh->via, via) != 0 || (nh->flags & NH_ODD))
+			continue;
+		if (nh->want_oif == oif ||
+		    (nh->refs == 0 && nh->want_oif == 0 && nh->oif == oif))
+			return nh;
+	}
+	return NULL;
+}
+
+static void
+nh_unref(struct rt *rt, struct nh *nh)
+{
+	if (--nh->refs == 0)
+		nh_mark_dirty(rt, nh);
+}
+
+/* The object for a route via via (out of oif, 0 for the kernel's pick)
+ * that used old (or NULL). When old served only this route and nothing
+ * serves the new gateway, old itself changes: the node's address changed,
+ * and one object replaced moves its routes. Returns NULL on ENOMEM. */
+static struct nh *
+nh_ref(struct rt *rt, struct nh *old, const struct addr *via, unsigned oif)
+{
+	struct nh *nh = nh_find(rt, via, oif);
+
+	if (nh == NULL && old != NULL && old->refs == 1) {
+		nh_key_unlink(rt, old);
+		old->via = *via;
+		old->want_oif = old->oif = oif;
+		old->flags &= (uint8_t)~(NH_FAILED | NH_SAME);
+		nh_key_link(rt, old);
+		nh_mark_dirty(rt, old);
+		return old;
+	}
+	if (nh == NULL && (nh = nh_new(rt, via, 0, 0)) == NULL)
+		return NULL;
+	if (nh->refs++ == 0) {
+		nh->want_oif = oif;
+		if (oif != 0)
+			nh->oif = oif;
+		nh_mark_dirty(rt, nh);
+	}
+	if (old != NULL)
+		nh_unref(rt, old);
+	return nh;
+}
+
+/* A free id of the table's tag, the same for the same gateway unless
+ * taken. Returns -1 when all 2^20 are taken. */
+static int
+nh_pick_id(struct rt *rt, struct nh *nh)
+{
+	uint32_t low = (uint32_t)via_hash(&nh->via), tag = nh_tag(rt) <<
+	    NH_LOW_BITS, n;
+
+	for (n = 0; n <= NH_LOW_MASK; n++, low++) {
+		if (nh_by_id(rt, tag | (low & NH_LOW_MASK)) == NULL) {
+			nh->id = tag | (low & NH_LOW_MASK);
+			nh_id_link(rt, nh);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /* --- what the kernel says ------------------------------------------- */
@@ -370,7 +774,8 @@ krt_parse(const struct nlmsghdr *nlh, struct krt *k)
 	    !attr_addr(tb[RTA_GATEWAY], family, &k->via) ||
 	    !attr_u32(tb[RTA_OIF], &k->oif) ||
 	    !attr_u32(tb[RTA_PRIORITY], &k->metric) ||
-	    !attr_u32(tb[RTA_TABLE], &k->table))
+	    !attr_u32(tb[RTA_TABLE], &k->table) ||
+	    !attr_u32(tb[RTA_NH_ID], &k->nhid))
 		return false;
 	k->dst.addr.family = (uint8_t)family;
 	k->dst.len = rtm->rtm_dst_len;
@@ -428,7 +833,7 @@ view_route(struct rt *rt, const struct krt *k, bool present)
 		odd = k->type != RTN_UNICAST || k->multipath ? E_ODD : 0;
 		if (present && (e->flags & (E_OURS | E_ODD)) == (E_OURS | odd) &&
 		    addr_cmp(&e->have_via, &k->via) == 0 &&
-		    e->have_oif == k->oif) {
+		    e->have_oif == k->oif && e->have_nhid == k->nhid) {
 			account(rt, e, 1);
 			return;		/* an echo of what we know */
 		}
@@ -437,6 +842,7 @@ view_route(struct rt *rt, const struct krt *k, bool present)
 			e->flags |= E_OURS | odd;
 			e->have_via = k->via;
 			e->have_oif = k->oif;
+			e->have_nhid = k->nhid;
 			/* it replaced whatever held our metric */
 			foreign_del(e, k->metric);
 		}
@@ -451,13 +857,132 @@ view_route(struct rt *rt, const struct krt *k, bool present)
 	mark_dirty(rt, e);
 }
 
-/* True when some route of ours goes out of ifindex. */
+/* A nexthop object as the kernel reports it. */
+struct knh {
+	struct addr via;
+	uint32_t id;
+	unsigned oif;
+	uint8_t protocol;
+	bool odd;		/* not a single gateway (group, blackhole, ...) */
+};
+
+static int
+nh_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_type_valid(attr, NHA_MAX) > 0)
+		tb[mnl_attr_get_type(attr)] = attr;
+	return MNL_CB_OK;
+}
+
+static bool
+knh_parse(const struct nlmsghdr *nlh, struct knh *k)
+{
+	const struct nhmsg *nhm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NHA_MAX + 1] = { 0 };
+	unsigned family;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*nhm) ||
+	    mnl_attr_parse(nlh, sizeof(*nhm), nh_attr, tb) < 0)
+		return false;
+	memset(k, 0, sizeof(*k));
+	family = nhm->nh_family;
+	if (tb[NHA_ID] == NULL || !attr_u32(tb[NHA_ID], &k->id) || k->id == 0 ||
+	    !attr_u32(tb[NHA_OIF], &k->oif))
+		return false;
+	if ((family == AF_INET || family == AF_INET6) &&
+	    !attr_addr(tb[NHA_GATEWAY], family, &k->via))
+		return false;
+	k->protocol = nhm->nh_protocol;
+	k->odd = k->via.family == 0 || tb[NHA_GROUP] != NULL ||
+	    tb[NHA_BLACKHOLE] != NULL || tb[NHA_ENCAP] != NULL ||
+	    tb[NHA_FDB] != NULL;
+	return true;
+}
+
+/* Another protocol's object at id: never touched, and no id of ours. */
+static void
+view_foreign_nh(struct rt *rt, struct nh *nh, const struct knh *k,
+    bool present)
+{
+	if (nh != NULL && !(nh->flags & NH_FOREIGN)) {
+		if (!present)
+			return;
+		/* It took an id we meant to use (or replaced our object):
+		 * ours picks another. */
+		nh_id_unlink(rt, nh);
+		if (nh->flags & NH_HAVE)
+			rt->resync_due = true;	/* routes went with it */
+		nh->flags &= (uint8_t)~(NH_HAVE | NH_ODD);
+		nh_touch(rt, nh);
+		nh_mark_dirty(rt, nh);
+		nh = NULL;
+	}
+	if (present && nh == NULL)
+		nh_new(rt, &k->via, k->id, NH_FOREIGN);
+	else if (!present && nh != NULL)
+		nh_free(rt, nh);
+}
+
+/* Brings the view up to date with one nexthop object the kernel reports
+ * as present or gone. */
+static void
+view_nh(struct rt *rt, const struct knh *k, bool present)
+{
+	struct nh *nh = nh_by_id(rt, k->id);
+	uint8_t odd = k->odd ? NH_ODD : 0;
+	uint8_t same;
+
+	if (k->protocol != rt->protocol ||
+	    k->id >> NH_LOW_BITS != nh_tag(rt)) {
+		view_foreign_nh(rt, nh, k, present);
+		return;
+	}
+	if (nh != NULL && (nh->flags & NH_FOREIGN)) {
+		nh_free(rt, nh);
+		nh = NULL;
+	}
+	if (nh == NULL) {
+		if (!present || (nh = nh_new(rt, &k->via, k->id, 0)) == NULL)
+			return;
+		nh->oif = k->oif;	/* adopted: wanted routes may use it */
+	}
+	if (!present) {
+		if (nh->flags & NH_HAVE) {
+			/* Deleted under us: the kernel took its routes too,
+			 * without telling. */
+			rt->resync_due = true;
+			nh->flags &= (uint8_t)~(NH_HAVE | NH_ODD);
+			nh_touch(rt, nh);
+		}
+		nh_mark_dirty(rt, nh);
+		return;
+	}
+	same = addr_cmp(&nh->via, &k->via) == 0 ? NH_SAME : 0;
+	if ((nh->flags & (NH_HAVE | NH_ODD | NH_SAME)) ==
+	    (NH_HAVE | odd | same) && nh->have_oif == k->oif)
+		return;		/* an echo of what we know */
+	if (!(nh->flags & NH_HAVE))
+		nh_touch(rt, nh);
+	nh->flags &= (uint8_t)~(NH_ODD | NH_SAME);
+	nh->flags |= NH_HAVE | odd | same;
+	nh->have_oif = k->oif;
+	nh_mark_dirty(rt, nh);
+}
+
+/* True when some route or nexthop object of ours goes out of ifindex. */
 static bool
 routes_on(const struct rt *rt, unsigned ifindex)
 {
 	const struct rt_entry *e;
+	const struct nh *nh;
 	size_t i;
 
+	for (i = 0; i < rt->nh_buckets; i++)
+		for (nh = rt->nh_key[i]; nh != NULL; nh = nh->next_key)
+			if ((nh->flags & NH_HAVE) && nh->have_oif == ifindex)
+				return true;
 	for (i = 0; i < rt->nbuckets; i++)
 		for (e = rt->hash[i]; e != NULL; e = e->next)
 			if ((e->flags & E_OURS) && e->have_oif == ifindex)
@@ -465,17 +990,45 @@ routes_on(const struct rt *rt, unsigned ifindex)
 	return false;
 }
 
+/* The kernel deleted the objects of ours on ifindex (and their routes),
+ * silently. Returns whether there were any. */
+static bool
+nh_lost(struct rt *rt, unsigned ifindex)
+{
+	struct nh *nh;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < rt->nh_buckets; i++) {
+		for (nh = rt->nh_key[i]; nh != NULL; nh = nh->next_key) {
+			if (!(nh->flags & NH_HAVE) || nh->have_oif != ifindex)
+				continue;
+			nh->flags &= (uint8_t)~(NH_HAVE | NH_ODD);
+			nh_touch(rt, nh);
+			nh_mark_dirty(rt, nh);
+			any = true;
+		}
+	}
+	return any;
+}
+
 /* A link going down drops its IPv4 routes without telling anyone, so
- * remember that and dump again when a link comes (back) up. */
+ * remember that and dump again when a link comes (back) up. Its nexthop
+ * objects go already when its carrier does. */
 static void
 view_link(struct rt *rt, const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	unsigned up = IFF_UP | IFF_RUNNING;
+	bool down;
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return;
-	if (nlh->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP)) {
+	down = nlh->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP);
+	if ((down || !(ifi->ifi_flags & (IFF_RUNNING | IFF_LOWER_UP))) &&
+	    nh_lost(rt, (unsigned)ifi->ifi_index))
+		rt->link_lost = true;
+	if (down) {
 		if (!rt->link_lost && routes_on(rt, (unsigned)ifi->ifi_index)) {
 			log_debug("routes: link %d with routes went down",
 			    ifi->ifi_index);
@@ -487,8 +1040,12 @@ view_link(struct rt *rt, const struct nlmsghdr *nlh)
 			    ifi->ifi_index);
 			rt->link_lost = false;
 			rt->resync_due = true;
-		} else if (rt->nretry > 0) {
-			rt->retry_min = 0;	/* failures may be gone now */
+		} else {
+			/* Failures may be gone now. */
+			if (rt->nretry > 0)
+				rt->retry_min = 0;
+			if (rt->nh_retry_at != UINT64_MAX)
+				rt->nh_retry_at = 0;
 		}
 	}
 }
@@ -500,6 +1057,7 @@ static int
 monitor_drain(struct rt *rt, bool discard)
 {
 	const struct nlmsghdr *nlh;
+	struct knh kn;
 	struct krt k;
 	ssize_t n;
 	int len;
@@ -534,6 +1092,12 @@ monitor_drain(struct rt *rt, bool discard)
 				if (krt_parse(nlh, &k))
 					view_route(rt, &k,
 					    nlh->nlmsg_type == RTM_NEWROUTE);
+				break;
+			case RTM_NEWNEXTHOP:
+			case RTM_DELNEXTHOP:
+				if (rt->use_nh && knh_parse(nlh, &kn))
+					view_nh(rt, &kn,
+					    nlh->nlmsg_type == RTM_NEWNEXTHOP);
 				break;
 			case RTM_NEWLINK:
 			case RTM_DELLINK:
@@ -572,8 +1136,8 @@ put_route(struct rt *rt, int cmd, unsigned flags, const struct krt *k)
 	if (cmd == RTM_DELROUTE) {
 		rtm->rtm_scope = RT_SCOPE_NOWHERE;	/* any scope */
 	} else {
-		rtm->rtm_scope = k->via.family != 0 ? RT_SCOPE_UNIVERSE :
-		    RT_SCOPE_LINK;
+		rtm->rtm_scope = k->via.family != 0 || k->nhid != 0 ?
+		    RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 		rtm->rtm_type = RTN_UNICAST;
 	}
 	mnl_attr_put(nlh, RTA_DST, alen, k->dst.addr.bytes);
@@ -581,11 +1145,136 @@ put_route(struct rt *rt, int cmd, unsigned flags, const struct krt *k)
 		mnl_attr_put(nlh, RTA_SRC, alen, k->src.addr.bytes);
 	mnl_attr_put_u32(nlh, RTA_TABLE, rt->table);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, k->metric);
-	if (k->via.family != 0)
+	/* A route using an object is matched by it, never by its gateway. */
+	if (k->nhid != 0)
+		mnl_attr_put_u32(nlh, RTA_NH_ID, k->nhid);
+	if (k->nhid == 0 && k->via.family != 0)
 		mnl_attr_put(nlh, RTA_GATEWAY, alen, k->via.bytes);
-	if (k->oif != 0)
+	if (k->nhid == 0 && k->oif != 0)
 		mnl_attr_put_u32(nlh, RTA_OIF, k->oif);
 	rt->batch_len += nlh->nlmsg_len;
+}
+
+/* A nexthop request: the route lookup that finds the device of a gateway
+ * (its reply read by batch_flush), or a change of an object. */
+static void
+put_nh(struct rt *rt, enum op_kind kind, uint32_t id, const struct addr *via,
+    unsigned oif)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(rt->batch + rt->batch_len);
+	struct nhmsg *nhm;
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++rt->seq;
+	if (kind == OP_NH_LOOKUP) {
+		nlh->nlmsg_type = RTM_GETROUTE;
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = via->family;
+		rtm->rtm_dst_len = (uint8_t)(addr_len(via) * 8);
+		mnl_attr_put(nlh, RTA_DST, addr_len(via), via->bytes);
+	} else {
+		nlh->nlmsg_type = kind == OP_NH_ADD || kind == OP_NH_REPLACE ?
+		    RTM_NEWNEXTHOP : RTM_DELNEXTHOP;
+		if (kind == OP_NH_ADD)
+			nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+		else if (kind == OP_NH_REPLACE)
+			nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
+		nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+		mnl_attr_put_u32(nlh, NHA_ID, id);
+		if (nlh->nlmsg_type == RTM_NEWNEXTHOP) {
+			nhm->nh_protocol = (uint8_t)rt->protocol;
+			nhm->nh_family = via->family;
+			mnl_attr_put(nlh, NHA_GATEWAY, addr_len(via),
+			    via->bytes);
+			mnl_attr_put_u32(nlh, NHA_OIF, oif);
+		}
+	}
+	rt->batch_len += nlh->nlmsg_len;
+}
+
+/* The reply to a lookup of a nexthop's gateway: the device, when the
+ * gateway is on a link of this host. */
+static void
+lookup_reply(const struct op *o, const struct nlmsghdr *nlh)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	unsigned oif = 0;
+
+	if (o->nh == NULL || mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm) ||
+	    mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb) < 0 ||
+	    rtm->rtm_type != RTN_UNICAST || tb[RTA_GATEWAY] != NULL ||
+	    tb[RTA_NH_ID] != NULL || !attr_u32(tb[RTA_OIF], &oif))
+		return;
+	o->nh->oif = oif;
+}
+
+static void
+nh_failed(struct rt *rt, const struct op *o, int err, const char *why)
+{
+	struct nh *nh = o->nh;
+	char v[ADDR_STRLEN], what[80];
+	uint64_t at;
+
+	rt->st.errors++;
+	if (nh == NULL) {
+		log_warnx("routes: %s %u: %s%s%s", op_names[o->kind], o->nhid,
+		    strerror(err), why ? ": " : "", why ? why : "");
+		return;		/* a stray: the next resync finds it again */
+	}
+	if (err == EEXIST && o->kind == OP_NH_ADD) {
+		/* Someone took the id since the dump: another one, now. */
+		nh_id_unlink(rt, nh);
+		nh_new(rt, &nh->via, o->nhid, NH_FOREIGN);
+		rt->nh_retry_at = 0;
+		nh->flags |= NH_FAILED;
+		return;
+	}
+	nh->flags |= NH_FAILED;
+	if (nh->tries < 8)
+		nh->tries++;
+	at = now_ms() + ((uint64_t)RETRY_MIN_MS << (nh->tries - 1));
+	if (at < rt->nh_retry_at)
+		rt->nh_retry_at = at;
+	if (o->nhid != 0)
+		snprintf(what, sizeof(what), "%s %u via %s", op_names[o->kind],
+		    o->nhid, addr_format(&nh->via, v));
+	else
+		snprintf(what, sizeof(what), "%s via %s", op_names[o->kind],
+		    addr_format(&nh->via, v));
+	if (nh->tries == 1 && rt->flush_failed++ == 0)
+		log_warnx("routes: %s: %s%s%s (its routes are classic ones "
+		    "until it works)", what, strerror(err), why ? ": " : "",
+		    why ? why : "");
+	else
+		log_debug("routes: %s: %s%s%s (attempt %u)", what,
+		    strerror(err), why ? ": " : "", why ? why : "", nh->tries);
+}
+
+static void
+nh_done(struct rt *rt, const struct op *o)
+{
+	struct nh *nh = o->nh;
+
+	if (nh == NULL)
+		return;
+	if (o->kind == OP_NH_LOOKUP) {
+		if (nh->oif == 0)
+			nh_failed(rt, o, EHOSTUNREACH, "the gateway is on no "
+			    "link of this host");
+		return;
+	}
+	if (!(nh->flags & NH_HAVE) || OP_IS_DEL(o->kind))
+		nh_touch(rt, nh);
+	nh->flags &= (uint8_t)~(NH_HAVE | NH_ODD | NH_FAILED);
+	nh->tries = 0;
+	if (OP_IS_DEL(o->kind)) {
+		nh_gc(rt, nh);
+		return;
+	}
+	nh->flags |= NH_HAVE | NH_SAME;
+	nh->have_oif = nh->oif;
 }
 
 static void
@@ -595,9 +1284,13 @@ op_failed(struct rt *rt, const struct op *o, int err, const char *why)
 	char buf[128];
 	uint64_t delay;
 
-	rt->st.errors++;
 	if (err == EPERM && why == NULL)
 		why = "CAP_NET_ADMIN missing?";
+	if (OP_IS_NH(o->kind)) {
+		nh_failed(rt, o, err, why);
+		return;
+	}
+	rt->st.errors++;
 	if (e == NULL) {
 		log_warnx("routes: %s %s: %s%s%s", op_names[o->kind],
 		    route_str(&o->dst, NULL, 0, buf, sizeof(buf)),
@@ -614,8 +1307,9 @@ op_failed(struct rt *rt, const struct op *o, int err, const char *why)
 	e->retry_at = now_ms() + delay;
 	if (e->retry_at < rt->retry_min)
 		rt->retry_min = e->retry_at;
-	/* The kernel has something there our view lacks: look again. */
-	if (err == EEXIST && e->retry_at < rt->next_resync)
+	/* The kernel has something there (or lacks an object) our view
+	 * does not know: look again. */
+	if ((err == EEXIST || o->nhid != 0) && e->retry_at < rt->next_resync)
 		rt->next_resync = e->retry_at;
 	route_str(&o->dst, o->kind == OP_DEL ? NULL : &e->want_via,
 	    o->kind == OP_DEL ? 0 : e->want_oif, buf, sizeof(buf));
@@ -636,8 +1330,14 @@ op_done(struct rt *rt, const struct op *o, bool changed)
 	struct rt_entry *e = o->e;
 	char buf[128];
 
-	if (changed)
+	if (changed && OP_IS_NH(o->kind) && o->kind != OP_NH_LOOKUP)
+		rt->st.nh_changes++;
+	else if (changed && !OP_IS_NH(o->kind))
 		rt->st.changes++;
+	if (OP_IS_NH(o->kind)) {
+		nh_done(rt, o);
+		return;
+	}
 	if (e == NULL)
 		return;
 	account(rt, e, -1);
@@ -646,6 +1346,7 @@ op_done(struct rt *rt, const struct op *o, bool changed)
 		e->flags |= E_OURS;
 		e->have_via = e->want_via;
 		e->have_oif = e->want_oif;
+		e->have_nhid = o->nhid;
 	}
 	if ((e->flags & E_RETRY) && e->tries > 0) {
 		rt->flush_recovered++;
@@ -691,20 +1392,24 @@ batch_flush(struct rt *rt)
 		len = (int)n;
 		for (nlh = (const struct nlmsghdr *)rt->rbuf;
 		    mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_type != NLMSG_ERROR ||
-			    nlh->nlmsg_pid != rt->portid ||
-			    nlh->nlmsg_seq - first >= rt->nops ||
-			    mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
-				continue;	/* not an ack of this batch */
+			if (nlh->nlmsg_pid != rt->portid ||
+			    nlh->nlmsg_seq - first >= rt->nops)
+				continue;	/* not of this batch */
 			i = nlh->nlmsg_seq - first;
+			if (nlh->nlmsg_type == RTM_NEWROUTE &&
+			    rt->ops[i].kind == OP_NH_LOOKUP)
+				lookup_reply(&rt->ops[i], nlh);
+			if (nlh->nlmsg_type != NLMSG_ERROR ||
+			    mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
+				continue;	/* not an ack */
 			err = mnl_nlmsg_get_payload(nlh);
 			if (rt->ops[i].kind == OP_DONE)
 				continue;
 			acked++;
 			if (err->error == 0)
 				op_done(rt, &rt->ops[i], true);
-			else if (err->error == -ESRCH &&
-			    rt->ops[i].kind >= OP_DEL)
+			else if ((err->error == -ESRCH ||
+			    err->error == -ENOENT) && OP_IS_DEL(rt->ops[i].kind))
 				op_done(rt, &rt->ops[i], false); /* gone already */
 			else
 				op_failed(rt, &rt->ops[i], -err->error,
@@ -746,9 +1451,31 @@ batch_add(struct rt *rt, struct rt_entry *e, enum op_kind kind,
 	put_route(rt, cmd, flags, k);
 	o = &rt->ops[rt->nops++];
 	o->e = e;
+	o->nh = NULL;
 	if (e != NULL)
 		e->flags |= E_INFLIGHT;
 	o->dst = k->dst;
+	o->nhid = k->nhid;
+	o->kind = (uint8_t)kind;
+	return 0;
+}
+
+/* Queues a request about nh (NULL for a stray: id alone). */
+static int
+batch_add_nh(struct rt *rt, struct nh *nh, enum op_kind kind, uint32_t id)
+{
+	static const struct addr none;
+	struct op *o;
+
+	if ((rt->nops == rt->max_ops || rt->batch_len + MSG_MAX > BATCH_BYTES) &&
+	    batch_flush(rt) < 0)
+		return -1;
+	put_nh(rt, kind, id, nh != NULL ? &nh->via : &none,
+	    nh != NULL ? nh->oif : 0);
+	o = &rt->ops[rt->nops++];
+	memset(o, 0, sizeof(*o));
+	o->nh = nh;
+	o->nhid = id;
 	o->kind = (uint8_t)kind;
 	return 0;
 }
@@ -790,6 +1517,8 @@ entry_apply(struct rt *rt, struct rt_entry *e)
 		}
 		k.via = e->want_via;
 		k.oif = e->want_oif;
+		if (e->want_nh != NULL && (e->want_nh->flags & NH_HAVE))
+			k.nhid = e->want_nh->id;
 		return batch_add(rt, e, e->flags & E_OURS ? OP_REPLACE : OP_ADD,
 		    &k);
 	}
@@ -800,16 +1529,139 @@ entry_apply(struct rt *rt, struct rt_entry *e)
 	return 0;
 }
 
-/* Applies every dirty destination and stray. */
+/* Puts one dirty object of ours in place (pass 2 of nh_apply). */
+static int
+nh_put(struct rt *rt, struct nh *nh)
+{
+	if (nh->refs == 0) {
+		nh_gc(rt, nh);
+		return 0;
+	}
+	if ((nh->flags & NH_FAILED) || nh->oif == 0)
+		return 0;	/* waits for its retry */
+	if ((nh->flags & (NH_HAVE | NH_ODD | NH_SAME)) == (NH_HAVE | NH_SAME) &&
+	    nh->have_oif == nh->oif)
+		return 0;
+	if (nh->id == 0 && nh_pick_id(rt, nh) < 0) {
+		log_warnx("routes: no nexthop id left for table %u", rt->table);
+		nh->flags |= NH_FAILED;
+		return 0;
+	}
+	return batch_add_nh(rt, nh, nh->flags & NH_HAVE ? OP_NH_REPLACE :
+	    OP_NH_ADD, nh->id);
+}
+
+/* Before the routes: finds the devices of new gateways, then adds and
+ * replaces the objects they will use. Objects nothing wants stay dirty
+ * for nh_release. */
+static int
+nh_apply(struct rt *rt)
+{
+	struct nh *nh, **pp;
+
+	for (nh = rt->nh_dirty; nh != NULL; nh = nh->dirty)
+		if (nh->refs > 0 && nh->oif == 0 && !(nh->flags & NH_FAILED) &&
+		    batch_add_nh(rt, nh, OP_NH_LOOKUP, 0) < 0)
+			return -1;
+	if (batch_flush(rt) < 0)
+		return -1;
+	pp = &rt->nh_dirty;
+	while ((nh = *pp) != NULL) {
+		if (nh->refs == 0 && (nh->flags & NH_HAVE)) {
+			pp = &nh->dirty;
+			continue;
+		}
+		*pp = nh->dirty;
+		nh->flags &= (uint8_t)~NH_DIRTY;
+		if (nh_put(rt, nh) < 0)
+			return -1;
+	}
+	return batch_flush(rt);
+}
+
+/* After the routes moved off them: deletes the objects nothing wants,
+ * once the desired set is whole. */
+static int
+nh_release(struct rt *rt)
+{
+	struct nh *nh, **pp = &rt->nh_dirty;
+
+	while ((nh = *pp) != NULL) {
+		if (nh->refs > 0) {
+			pp = &nh->dirty;	/* for the next apply */
+			continue;
+		}
+		*pp = nh->dirty;
+		nh->flags &= (uint8_t)~NH_DIRTY;
+		if (!rt->synced || !(nh->flags & NH_HAVE))
+			nh_gc(rt, nh);
+		else if (batch_add_nh(rt, nh, OP_NH_DEL, nh->id) < 0)
+			return -1;
+	}
+	return batch_flush(rt);
+}
+
+/* Routes whose object came, went or changed id get another look. */
+static void
+nh_follow(struct rt *rt)
+{
+	struct rt_entry *e;
+	struct nh *nh;
+	size_t i;
+
+	if (!rt->nh_changed)
+		return;
+	rt->nh_changed = false;
+	for (i = 0; i < rt->nbuckets; i++) {
+		for (e = rt->hash[i]; e != NULL; e = e->next) {
+			if (e->want_nh == NULL ||
+			    !(e->want_nh->flags & NH_CHANGED))
+				continue;
+			account(rt, e, -1);
+			account(rt, e, 1);
+			mark_dirty(rt, e);
+		}
+	}
+	for (i = 0; i < rt->nh_buckets; i++)
+		for (nh = rt->nh_key[i]; nh != NULL; nh = nh->next_key)
+			nh->flags &= (uint8_t)~NH_CHANGED;
+}
+
+/* Failed objects whose retry is due get dirty again. */
+static void
+nh_retry(struct rt *rt, uint64_t now)
+{
+	struct nh *nh;
+	size_t i;
+
+	if (now < rt->nh_retry_at)
+		return;
+	rt->nh_retry_at = UINT64_MAX;
+	for (i = 0; i < rt->nh_buckets; i++) {
+		for (nh = rt->nh_key[i]; nh != NULL; nh = nh->next_key) {
+			if (!(nh->flags & NH_FAILED))
+				continue;
+			nh->flags &= (uint8_t)~NH_FAILED;
+			if (nh->want_oif == 0)
+				nh->oif = 0;	/* look again */
+			nh_mark_dirty(rt, nh);
+		}
+	}
+}
+
+/* Applies every dirty object, destination and stray: new objects first,
+ * then the routes, then the objects they left. */
 static int
 apply(struct rt *rt)
 {
 	struct rt_entry *e;
 	size_t i;
-	int ret = 0;
+	int ret;
 
 	if (!rt->view_ok)
 		return 0;	/* a partial view could mislead; resync first */
+	ret = nh_apply(rt);
+	nh_follow(rt);
 	for (i = 0; i < rt->nstrays && ret == 0; i++)
 		ret = batch_add(rt, NULL, OP_STRAY, &rt->strays[i]);
 	rt->nstrays = 0;
@@ -820,11 +1672,40 @@ apply(struct rt *rt)
 	}
 	if (ret == 0)
 		ret = batch_flush(rt);
+	if (ret == 0)
+		ret = nh_release(rt);
+	nh_follow(rt);
 	/* After a failure the rest stays dirty for the resync. */
 	return ret;
 }
 
 /* --- resync --------------------------------------------------------- */
+
+static int
+nh_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct knh k;
+
+	if (nlh->nlmsg_type == RTM_NEWNEXTHOP && knh_parse(nlh, &k))
+		view_nh(data, &k, true);
+	return MNL_CB_OK;
+}
+
+/* Every nexthop object; a kernel without them says EOPNOTSUPP. */
+static int
+dump_nh(struct rt *rt)
+{
+	char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	struct nhmsg *nhm;
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETNEXTHOP;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	nhm->nh_family = AF_UNSPEC;
+	return nl_talk(rt->req, nlh, nh_dump_cb, rt, NULL, 0);
+}
 
 static int
 dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -853,6 +1734,32 @@ dump_family(struct rt *rt, unsigned family)
 	return nl_talk(rt->req, nlh, dump_cb, rt, NULL, 0);
 }
 
+/* Forgets the kernel's objects: foreign ids go, ours lose NH_HAVE. */
+static void
+view_clear_nh(struct rt *rt)
+{
+	struct nh **p, *nh;
+	size_t i;
+
+	for (i = 0; i < rt->nh_buckets; i++) {
+		for (p = &rt->nh_id[i]; (nh = *p) != NULL;) {
+			if (!(nh->flags & NH_FOREIGN)) {
+				p = &nh->next_id;
+				continue;
+			}
+			*p = nh->next_id;
+			rt->nh_count--;
+			pool_put(&rt->nhs, nh);
+		}
+		for (nh = rt->nh_key[i]; nh != NULL; nh = nh->next_key) {
+			if (nh->flags & NH_HAVE)
+				nh_touch(rt, nh);
+			nh->flags &= (uint8_t)~(NH_HAVE | NH_ODD);
+			nh_mark_dirty(rt, nh);
+		}
+	}
+}
+
 /* Forgets what the kernel has; the dump tells it again. */
 static void
 view_clear(struct rt *rt)
@@ -861,6 +1768,7 @@ view_clear(struct rt *rt)
 	size_t i;
 
 	rt->nstrays = 0;
+	view_clear_nh(rt);
 	for (i = 0; i < rt->nbuckets; i++) {
 		for (e = rt->hash[i]; e != NULL; e = next) {
 			next = e->next;
@@ -887,7 +1795,15 @@ resync(struct rt *rt)
 	rt->view_ok = false;
 	do {
 		view_clear(rt);
-		ret = dump_family(rt, AF_INET);
+		ret = rt->use_nh ? dump_nh(rt) : 0;
+		if (ret < 0 && errno == EOPNOTSUPP) {
+			log_info("routes: this kernel has no nexthop objects, "
+			    "using classic routes");
+			rt->use_nh = false;
+			ret = 0;
+		}
+		if (ret == 0)
+			ret = dump_family(rt, AF_INET);
 		if (ret == 0)
 			ret = dump_family(rt, AF_INET6);
 	} while (ret < 0 && errno == EINTR && ++tries < DUMP_TRIES);
@@ -934,6 +1850,7 @@ monitor_open(struct rt *rt)
 		RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK,
 		RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
 	};
+	unsigned nhgroup = RTNLGRP_NEXTHOP;
 	size_t i;
 	int fd;
 
@@ -944,13 +1861,17 @@ monitor_open(struct rt *rt)
 		if (mnl_socket_setsockopt(rt->mon, NETLINK_ADD_MEMBERSHIP,
 		    &groups[i], sizeof(groups[i])) < 0)
 			return -1;
+	if (rt->use_nh && mnl_socket_setsockopt(rt->mon,
+	    NETLINK_ADD_MEMBERSHIP, &nhgroup, sizeof(nhgroup)) < 0)
+		rt->use_nh = false;	/* a kernel without them */
 	set_rcvbuf(rt->mon, MON_RCVBUF);
 	fd = mnl_socket_get_fd(rt->mon);
 	return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-struct rt *
-rt_open(unsigned protocol, unsigned table, unsigned metric)
+/* See rt_open; use_nh: nexthop objects where the kernel has them. */
+static struct rt *
+rt_open_nh(unsigned protocol, unsigned table, unsigned metric, bool use_nh)
 {
 	struct rt *rt;
 	int saved, rcvbuf, sndbuf = BATCH_BYTES;
@@ -962,11 +1883,18 @@ rt_open(unsigned protocol, unsigned table, unsigned metric)
 	rt->protocol = protocol;
 	rt->table = table;
 	rt->metric = metric;
+	pool_init(&rt->entries, sizeof(struct rt_entry));
+	pool_init(&rt->nhs, sizeof(struct nh));
 	rt->nbuckets = 64;
+	rt->nh_buckets = 64;
+	rt->use_nh = use_nh;
 	rt->retry_min = UINT64_MAX;
 	rt->next_resync = UINT64_MAX;
+	rt->nh_retry_at = UINT64_MAX;
 	rt->seq = (unsigned)time(NULL);
 	if ((rt->hash = calloc(rt->nbuckets, sizeof(*rt->hash))) == NULL ||
+	    (rt->nh_key = calloc(rt->nh_buckets, sizeof(*rt->nh_key))) == NULL ||
+	    (rt->nh_id = calloc(rt->nh_buckets, sizeof(*rt->nh_id))) == NULL ||
 	    (rt->batch = malloc(BATCH_BYTES)) == NULL ||
 	    (rt->rbuf = malloc(NL_RECV_SIZE)) == NULL) {
 		log_warn("routes: open");
@@ -1004,21 +1932,30 @@ fail:
 	return NULL;
 }
 
+struct rt *
+rt_open(unsigned protocol, unsigned table, unsigned metric)
+{
+	const char *no = getenv("XCNI_NO_NEXTHOP_OBJECTS");
+
+	return rt_open_nh(protocol, table, metric,
+	    no == NULL || *no == '\0' || strcmp(no, "0") == 0);
+}
+
 void
 rt_close(struct rt *rt)
 {
-	struct rt_entry *e, *next;
+	struct rt_entry *e;
 	size_t i;
 
 	if (rt == NULL)
 		return;
-	for (i = 0; rt->hash != NULL && i < rt->nbuckets; i++) {
-		for (e = rt->hash[i]; e != NULL; e = next) {
-			next = e->next;
+	for (i = 0; rt->hash != NULL && i < rt->nbuckets; i++)
+		for (e = rt->hash[i]; e != NULL; e = e->next)
 			free(e->foreign);
-			free(e);
-		}
-	}
+	pool_destroy(&rt->entries);
+	pool_destroy(&rt->nhs);
+	free(rt->nh_key);
+	free(rt->nh_id);
 	if (rt->req != NULL)
 		mnl_socket_close(rt->req);
 	if (rt->mon != NULL)
@@ -1036,6 +1973,7 @@ rt_want(struct rt *rt, const struct route *r)
 {
 	unsigned family = r->dst.addr.family;
 	struct rt_entry *e;
+	struct nh *nh = NULL;
 
 	if ((family != AF_INET && family != AF_INET6) ||
 	    (r->via.family != 0 && r->via.family != family) ||
@@ -1049,7 +1987,14 @@ rt_want(struct rt *rt, const struct route *r)
 	if ((e->flags & E_WANT) && addr_cmp(&e->want_via, &r->via) == 0 &&
 	    e->want_oif == r->oif)
 		return 0;
+	if (rt->use_nh && r->via.family != 0) {
+		if ((nh = nh_ref(rt, e->want_nh, &r->via, r->oif)) == NULL)
+			return -1;
+	} else if (e->want_nh != NULL) {
+		nh_unref(rt, e->want_nh);
+	}
 	account(rt, e, -1);
+	e->want_nh = nh;
 	e->flags |= E_WANT;
 	e->want_via = r->via;
 	e->want_oif = r->oif;
@@ -1067,6 +2012,9 @@ rt_unwant(struct rt *rt, const struct cidr *dst)
 		return;
 	account(rt, e, -1);
 	e->flags &= (uint8_t)~(E_WANT | E_CONFLICT);
+	if (e->want_nh != NULL)
+		nh_unref(rt, e->want_nh);
+	e->want_nh = NULL;
 	account(rt, e, 1);
 	mark_dirty(rt, e);
 }
@@ -1102,6 +2050,7 @@ rt_commit(struct rt *rt)
 		return resync(rt);
 	if (rt->nretry > 0 && now >= rt->retry_min)
 		retry_due(rt, now);
+	nh_retry(rt, now);
 	return apply(rt);
 }
 
@@ -1133,6 +2082,8 @@ rt_timeout_ms(const struct rt *rt)
 		return 0;
 	if (rt->nretry > 0 && rt->retry_min < t)
 		t = rt->retry_min;
+	if (rt->nh_retry_at < t)
+		t = rt->nh_retry_at;
 	if (t == UINT64_MAX)
 		return -1;
 	now = now_ms();
@@ -1186,11 +2137,13 @@ rt_cleanup(unsigned protocol, unsigned table)
 {
 	static const unsigned families[] = { AF_INET, AF_INET6 };
 	struct cleanup c = { protocol, table, NULL, 0, 0 };
+	struct nh *nh;
 	struct rt *rt;
 	size_t f, i;
 	int n = -1, tries = 0, ret, saved;
 
-	if ((rt = rt_open(protocol, table, 0)) == NULL)
+	/* Its view holds every object of ours, whatever the environment. */
+	if ((rt = rt_open_nh(protocol, table, 0, true)) == NULL)
 		return -1;
 	/* rt's own view holds only its metric; dump every metric here. */
 	do {
@@ -1215,6 +2168,16 @@ rt_cleanup(unsigned protocol, unsigned table)
 	}
 	for (i = 0; i < c.n && ret == 0; i++)
 		ret = batch_add(rt, NULL, OP_STRAY, &c.routes[i]);
+	if (ret == 0)
+		ret = batch_flush(rt);
+	/* The objects last: deleting one first would take its routes
+	 * along unreported. */
+	for (i = 0; i < rt->nh_buckets && ret == 0; i++)
+		for (nh = rt->nh_key[i]; nh != NULL && ret == 0;
+		    nh = nh->next_key)
+			if (nh->flags & NH_HAVE)
+				ret = batch_add_nh(rt, NULL, OP_NH_STRAY,
+				    nh->id);
 	if (ret == 0)
 		ret = batch_flush(rt);
 	if (ret == 0 && rt->st.errors == 0)

@@ -21,6 +21,7 @@ struct rt_stats {
 	unsigned failed;	/* desired routes whose last operation failed */
 	unsigned conflicts;	/* desired destinations held by another protocol */
 	unsigned long changes;	/* route changes sent to the kernel, ever */
+	unsigned long nh_changes; /* nexthop object changes sent, ever */
 	unsigned long errors;	/* route operations that failed, ever */
 	unsigned long resyncs;	/* full resyncs (dumps), ever */
 };

@@ -8,6 +8,9 @@
  *   rt-test noperm IF       the same, without CAP_NET_ADMIN
  *   rt-test bench N IF      N routes into an empty table, timed
  *   rt-test ipbatch N IF    the same N routes by ip -batch, timed
+ *   rt-test nexthops IF     the tests of nexthop objects
+ *   rt-test gwbench N 4|6 IF   N routes over N distinct gateways, timed
+ *                           (XCNI_NO_NEXTHOP_OBJECTS=1: classic routes)
  */
 #include "config.h"
 
@@ -158,6 +161,19 @@ want_range(struct rt *rt, unsigned n, unsigned gw_shift)
 	}
 }
 
+/* A reconciler of the generated n routes, synced; NULL if it failed. */
+static struct rt *
+synced(unsigned n)
+{
+	struct rt *rt = rt_open(PROTO, TABLE, 0);
+
+	if (rt != NULL) {
+		want_range(rt, n, 0);
+		rt_resync(rt);
+	}
+	return rt;
+}
+
 /* --- what the kernel has ------------------------------------------------- */
 
 static int
@@ -166,7 +182,8 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The kernel's routes of proto as sorted "dst via gw" lines. */
+/* The kernel's routes of proto as sorted "dst via gw" lines; a route
+ * using a nexthop object shows its gateway after "nhid N". */
 static char **
 kernel_routes(unsigned proto, size_t *n)
 {
@@ -183,9 +200,13 @@ kernel_routes(unsigned proto, size_t *n)
 	if ((f = popen(cmd, "r")) == NULL)
 		abort();
 	while (fgets(line, sizeof(line), f) != NULL) {
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < 3; k++) {
 			if ((tok[k] = strtok_r(k ? NULL : line, " \n", &save)) == NULL)
 				break;
+			if (k == 1 && strcmp(tok[1], "nhid") == 0 &&
+			    strtok_r(NULL, " \n", &save) != NULL)
+				k--;
+		}
 		if (k < 3)
 			tok[1] = tok[2] = dash;
 		if (*n == cap) {
@@ -279,7 +300,8 @@ kernel_via(const char *dst, unsigned proto)
 	if ((f = popen(cmd, "r")) == NULL)
 		abort();
 	if (fgets(line, sizeof(line), f) != NULL)
-		sscanf(line, "%*s via %63s", via);
+		if (sscanf(line, "%*s via %63s", via) != 1)
+			sscanf(line, "%*s nhid %*u via %63s", via);
 	pclose(f);
 	return via;
 }
@@ -389,6 +411,16 @@ changes(const struct rt *rt)
 
 	rt_get_stats(rt, &st);
 	return st.changes;
+}
+
+/* Route and nexthop object changes. */
+static unsigned long
+all_changes(const struct rt *rt)
+{
+	struct rt_stats st;
+
+	rt_get_stats(rt, &st);
+	return st.changes + st.nh_changes;
 }
 
 /* --- the tests ----------------------------------------------------------- */
@@ -523,17 +555,15 @@ test_suite(void)
 	    changes(rt), rt_count(rt));
 	watch_count();
 
-	c0 = changes(rt);
+	c0 = all_changes(rt);
 	want_range(rt, NSUITE, 0);
 	rt_commit(rt);
 	rt_resync(rt);
-	ok(changes(rt) == c0 && watch_count() == 0,
+	ok(all_changes(rt) == c0 && watch_count() == 0,
 	    "the same desired set again, and a resync: zero route changes");
 
-	rt2 = rt_open(PROTO, TABLE, 0);
-	want_range(rt2, NSUITE, 0);
-	rt_resync(rt2);
-	ok(rt2 != NULL && changes(rt2) == 0 && watch_count() == 0 &&
+	rt2 = synced(NSUITE);
+	ok(rt2 != NULL && all_changes(rt2) == 0 && watch_count() == 0 &&
 	    rt_count(rt2) == NSUITE,
 	    "a restarted reconciler with routes in place changes nothing");
 	rt_close(rt2);
@@ -666,10 +696,11 @@ test_suite(void)
 	rt_want(rt, &r);
 	rt_resync(rt);
 	rt_close(rt);
-	ok(system("test \"$(ip route show table 1000 proto 202 metric 50)\" = "
-	    "'198.18.0.0/30 via 192.0.2.5 dev d0 ' && "
-	    "test \"$(ip -6 route show table 1000 proto 202 metric 50 | "
-	    "cut -d' ' -f1-3)\" = 'fd00:1::/64 via 2001:db8::5'") == 0 &&
+	ok(system("test \"$(ip route show table 1000 proto 202 metric 50 | "
+	    "sed 's/nhid [0-9]* //')\" = '198.18.0.0/30 via 192.0.2.5 dev d0 ' "
+	    "&& test \"$(ip -6 route show table 1000 proto 202 metric 50 | "
+	    "sed 's/nhid [0-9]* //' | cut -d' ' -f1-3)\" = "
+	    "'fd00:1::/64 via 2001:db8::5'") == 0 &&
 	    kernel_is(NSUITE, 0, NULL, 0),
 	    "table 1000, metric 50: routes go there; the main table is "
 	    "untouched");
@@ -687,6 +718,230 @@ test_suite(void)
 	    strcmp(kernel_via("fd00:230::/64", 200), "2001:db8::7") == 0 &&
 	    system("test $(ip route show proto 199 | wc -l) = 200") == 0,
 	    "rt_cleanup leaves other protocols alone");
+}
+
+/* --- nexthop objects ------------------------------------------------------ */
+
+/* Lines of a shell command's output. */
+static unsigned
+sh_count(const char *fmt, ...)
+{
+	char cmd[512], line[512];
+	unsigned n = 0;
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if ((f = popen(cmd, "r")) == NULL)
+		abort();
+	while (fgets(line, sizeof(line), f) != NULL)
+		n++;
+	pclose(f);
+	return n;
+}
+
+/* The nexthop object the kernel's route to dst of PROTO uses, or 0. */
+static unsigned
+kernel_nhid(const char *dst)
+{
+	char cmd[160], line[512];
+	unsigned id = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ip -%c route show table %u proto %u "
+	    "exact %s", strchr(dst, ':') ? '6' : '4', TABLE, PROTO, dst);
+	if ((f = popen(cmd, "r")) == NULL)
+		abort();
+	if (fgets(line, sizeof(line), f) != NULL)
+		sscanf(line, "%*s nhid %u", &id);
+	pclose(f);
+	return id;
+}
+
+static unsigned long
+nh_changes(const struct rt *rt)
+{
+	struct rt_stats st;
+
+	rt_get_stats(rt, &st);
+	return st.nh_changes;
+}
+
+/* Every route of the generated set on an object, one object per gateway
+ * (NSUITE routes over NSUITE distinct gateways), and no other of PROTO. */
+static int
+on_objects_v(unsigned nobjects, bool verbose)
+{
+	return kernel_is_v(NSUITE, 0, NULL, 0, verbose) &&
+	    sh_count("ip route show proto %u | grep nhid; ip -6 route show "
+	    "proto %u | grep nhid", PROTO, PROTO) == NSUITE &&
+	    sh_count("ip nexthop show proto %u", PROTO) == nobjects;
+}
+
+static int
+on_objects(unsigned nobjects)
+{
+	return on_objects_v(nobjects, true);
+}
+
+static int
+objects_done(void *arg)
+{
+	return on_objects_v(*(unsigned *)arg, false);
+}
+
+static void
+test_nh_change(struct rt *rt)
+{
+	struct route r4 = gen_route(0, NSUITE, 0), r6 = gen_route(1, NSUITE, 0);
+	unsigned id4 = kernel_nhid("198.18.0.0/30"), id6 = kernel_nhid(
+	    "fd00:1::/64");
+	unsigned long c0 = changes(rt), n0 = nh_changes(rt);
+
+	r4.via = addr_of("192.0.2.252");
+	r6.via = addr_of("2001:db8::fc");
+	rt_want(rt, &r4);
+	rt_want(rt, &r6);
+	rt_commit(rt);
+	ok(changes(rt) == c0 && nh_changes(rt) - n0 == 2 &&
+	    kernel_nhid("198.18.0.0/30") == id4 &&
+	    kernel_nhid("fd00:1::/64") == id6 &&
+	    strcmp(kernel_via("198.18.0.0/30", PROTO), "192.0.2.252") == 0 &&
+	    strcmp(kernel_via("fd00:1::/64", PROTO), "2001:db8::fc") == 0,
+	    "a node's new address replaces its object (%lu changes), its "
+	    "routes follow without a route change (%lu)",
+	    nh_changes(rt) - n0, changes(rt) - c0);
+	want_range(rt, NSUITE, 0);
+	rt_commit(rt);
+	ok(kernel_is(NSUITE, 0, NULL, 0), "and back");
+}
+
+static void
+test_nh_repair(struct rt *rt, unsigned nobjects)
+{
+	unsigned id = kernel_nhid("198.18.0.0/30"), other;
+	double t;
+
+	sh("ip nexthop del id %u", id);
+	t = pump(rt, 3000, objects_done, &nobjects);
+	ok(t >= 0 && kernel_nhid("198.18.0.0/30") != 0,
+	    "an object deleted by hand (and its routes) is restored (%.0f ms)",
+	    t * 1000);
+	id = kernel_nhid("198.18.0.0/30");
+	sh("ip nexthop del id %u && ip nexthop add id %u via 192.0.2.250 "
+	    "dev %s proto 200", id, id, ifname);
+	t = pump(rt, 3000, objects_done, &nobjects);
+	other = kernel_nhid("198.18.0.0/30");
+	ok(t >= 0 && other != 0 && other != id &&
+	    sh_count("ip nexthop show id %u proto 200 | grep 192.0.2.250",
+	    id) == 1,
+	    "when another protocol takes its id, the object gets another id "
+	    "(%u, not %u) and the other's stays", other, id);
+	sh("ip nexthop del id %u", id);
+}
+
+/* Nexthop objects: made, changed, repaired, adopted, owned, removed. */
+static void
+test_nexthops(void)
+{
+	/* Another table's tag (1000 % 2047 + 1), of the same protocol. */
+	unsigned nobjects = NSUITE, other = (1001u << 20) | 5, id;
+	struct rt *rt, *rt2;
+
+	watch_open();
+	sh("ip nexthop add id %u via 192.0.2.249 dev %s proto %u", other,
+	    ifname, PROTO);
+	if ((rt = synced(NSUITE)) == NULL) {
+		ok(0, "rt_open");
+		return;
+	}
+	nobjects++;	/* the other table's */
+	ok(on_objects(nobjects) &&
+	    sh_count("ip nexthop show id %u", other) == 1,
+	    "one object per gateway, every route on its object");
+	ok(sh_count("ip route show proto %u | grep -E 'nhid [0-9]+ via "
+	    "192[.]0[.]2[.][0-9]+ dev %s'", PROTO, ifname) == NSUITE / 2,
+	    "ip route show names each route's gateway and device");
+	test_nh_change(rt);
+	test_nh_repair(rt, nobjects);
+
+	watch_count();
+	rt2 = synced(NSUITE);
+	ok(rt2 != NULL && all_changes(rt2) == 0 && watch_count() == 0 &&
+	    rt_count(rt2) == NSUITE,
+	    "a restarted reconciler adopts objects and routes: no change");
+	rt_close(rt2);
+	rt_close(rt);
+
+	ok(rt_cleanup(PROTO, TABLE) == NSUITE &&
+	    sh_count("ip nexthop show proto %u", PROTO) == 1 &&
+	    sh_count("ip nexthop show id %u", other) == 1 &&
+	    kernel_is(0, 0, NULL, 0),
+	    "rt_cleanup removes routes and objects, not another table's");
+
+	setenv("XCNI_NO_NEXTHOP_OBJECTS", "1", 1);
+	rt_close(synced(NSUITE));
+	ok(kernel_is(NSUITE, 0, NULL, 0) &&
+	    sh_count("ip route show proto %u | grep nhid", PROTO) == 0 &&
+	    sh_count("ip nexthop show proto %u", PROTO) == 1,
+	    "XCNI_NO_NEXTHOP_OBJECTS=1: classic routes, no objects");
+	unsetenv("XCNI_NO_NEXTHOP_OBJECTS");
+	rt_close(synced(NSUITE));
+	ok(on_objects(nobjects), "without it, classic routes move onto objects");
+	id = (unsigned)rt_cleanup(PROTO, TABLE);
+	ok(id == NSUITE && sh_count("ip nexthop show proto %u", PROTO) == 1,
+	    "and rt_cleanup removes them again");
+	sh("ip nexthop del id %u", other);
+}
+
+/* N IPv4 routes (/32s in 198.18.0.0/16) over N distinct gateways (in
+ * 198.19.0.0/16, on the link), as a cluster's nodes give them; the link
+ * needs 198.19.0.1/16. Timed; the environment picks the path. */
+static void
+gwbench(unsigned n, int family)
+{
+	struct rusage r0, ru;
+	char dst[64], via[64];
+	struct route r;
+	struct rt *rt;
+	double t0, t1;
+	unsigned i, objects;
+
+	getrusage(RUSAGE_SELF, &r0);
+	t0 = now_s();
+	if ((rt = rt_open(PROTO, TABLE, 0)) == NULL) {
+		ok(0, "rt_open");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (family == 4) {
+			snprintf(dst, sizeof(dst), "198.18.%u.%u/32", i / 256,
+			    i % 256);
+			snprintf(via, sizeof(via), "198.19.%u.%u", 1 + i / 250,
+			    2 + i % 250);
+		} else {
+			snprintf(dst, sizeof(dst), "fd00:%x::/64", i + 1);
+			snprintf(via, sizeof(via), "2001:db8::1:%x", i + 1);
+		}
+		r = route_of(dst, via, 0);
+		if (rt_want(rt, &r) < 0)
+			abort();
+	}
+	rt_resync(rt);
+	t1 = now_s();
+	getrusage(RUSAGE_SELF, &ru);
+	objects = sh_count("ip nexthop show proto %u", PROTO);
+	printf("# %s IPv%d: %u routes, %u gateways in %.1f ms (cpu %.1f ms "
+	    "user, %.1f ms sys)\n", objects > 0 ? "nexthop objects" :
+	    "classic", family, n, n, (t1 - t0) * 1000,
+	    tv_ms(&ru.ru_utime) - tv_ms(&r0.ru_utime),
+	    tv_ms(&ru.ru_stime) - tv_ms(&r0.ru_stime));
+	ok(rt_count(rt) == n && sh_count("ip -%d route show proto %u", family,
+	    PROTO) == n && (objects == 0 || objects == n),
+	    "%u IPv%d routes over distinct gateways in place", n, family);
+	rt_close(rt);
 }
 
 /* Run without CAP_NET_ADMIN: reading works, changing fails, and says why. */
@@ -775,21 +1030,28 @@ main(int argc, char **argv)
 {
 	log_init("rt-test");
 	if (argc == 3 && (strcmp(argv[1], "suite") == 0 ||
-	    strcmp(argv[1], "noperm") == 0)) {
+	    strcmp(argv[1], "noperm") == 0 ||
+	    strcmp(argv[1], "nexthops") == 0)) {
 		ifname = argv[2];
+	} else if (argc == 5 && strcmp(argv[1], "gwbench") == 0) {
+		ifname = argv[4];
 	} else if (argc == 4 && (strcmp(argv[1], "bench") == 0 ||
 	    strcmp(argv[1], "ipbatch") == 0)) {
 		ifname = argv[3];
 	} else {
-		fprintf(stderr, "usage: rt-test suite|noperm IF | bench N IF | "
-		    "ipbatch N IF\n");
+		fprintf(stderr, "usage: rt-test suite|noperm|nexthops IF | "
+		    "bench N IF | ipbatch N IF | gwbench N 4|6 IF\n");
 		return 2;
 	}
 	if ((ifindex = if_nametoindex(ifname)) == 0) {
 		fprintf(stderr, "rt-test: %s: no such link\n", ifname);
 		return 2;
 	}
-	if (argv[1][0] == 's')
+	if (strcmp(argv[1], "nexthops") == 0)
+		test_nexthops();
+	else if (strcmp(argv[1], "gwbench") == 0)
+		gwbench((unsigned)strtoul(argv[2], NULL, 10), atoi(argv[3]));
+	else if (argv[1][0] == 's')
 		test_suite();
 	else if (argv[1][0] == 'n')
 		noperm();
