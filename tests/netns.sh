@@ -46,9 +46,18 @@ fake() { in_ns curl -sS -k --interface 127.0.0.2 "$URL/fake/$1" >/dev/null; }
 
 # routes [PROTO]: the kernel's routes of the protocol, both families,
 # sorted.
+# A route's nexthop object (nhid N) is left out: the routes read the same
+# with kernel nexthop objects and without.
 routes() {
 	{ in_ns ip -4 route show proto "${1:-202}"; in_ns ip -6 route show proto "${1:-202}"; } |
-	    sed 's/ *$//' | sort
+	    sed 's/ nhid [0-9]*//; s/ *$//' | sort
+}
+# gateways PROTO: each route of the protocol as "DESTINATION GATEWAY" ("-"
+# when it has none), sorted.
+gateways() {
+	{ in_ns ip -4 route show proto "$1"; in_ns ip -6 route show proto "$1"; } |
+	    awk '{ g = "-"; for (i = 2; i < NF; i++) if ($i == "via") { g = $(i + 1); break }
+		print $1, g }' | LC_ALL=C sort
 }
 count() { routes | wc -l; }
 

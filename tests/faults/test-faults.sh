@@ -37,6 +37,15 @@ check "410 storm: relisted $(($(lists) - l0)) times (4 expected)" [ "$(lists)" -
 check "410 storm: the relists spaced, $took ms in all (>= 12000)" [ "$took" -ge 12000 ]
 check "410 storm: no route changed" no_changes
 check "410 storm: routes as before" same_as "$T/good"
+# Relists stay spaced (up to 30 s) until two quiet minutes pass, as the
+# storm meant them to; the faults below start from a new worker, as after
+# a restart, each with its own time limit.
+l0=$(lists)
+kill "$WP"
+wait "$WP" 2>/dev/null
+start_worker "$T/worker.log"
+check "a new worker lists once and keeps the routes" wait_for 300 eval \
+    '[ "$(lists)" -gt $l0 ] && same_as "$T/good"'
 
 # --- 500 and 429 storms on list and watch --------------------------------
 # storm CODE EXTRA NODE: five failures in a row, routes untouched; then a

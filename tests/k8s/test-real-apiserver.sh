@@ -68,12 +68,7 @@ addresses() {	# addresses NODE IPv4 IPv6: its InternalIPs replaced
 	    {\"type\":\"Hostname\",\"address\":\"$1\"}]}}"
 }
 
-actual() {	# actual PROTO: "dst via" lines
-	{ in_ns ip -4 route show proto "$1"; in_ns ip -6 route show proto "$1"; } |
-	    awk '{ print $1, ($2 == "via" ? $3 : "-") }' | LC_ALL=C sort
-}
-
-same() { actual "$1" >"$T/have" && cmp -s "$T/want" "$T/have"; }
+same() { gateways "$1" >"$T/have" && cmp -s "$T/want" "$T/have"; }
 
 # Waits up to TIMEOUT_MS until the routes of PROTO are exactly what the
 # Node objects ask for; prints the difference when they are not.

@@ -106,17 +106,11 @@ api() {	# api METHOD PATH [JSON]
 	    { note "api $1 $2 failed: $(head -c 300 "$T/api.out")"; return 1; }
 }
 
-# The routes of a protocol as "dst via" lines.
-have() {	# have PROTO
-	{ in_ns ip -4 route show proto "$1"; in_ns ip -6 route show proto "$1"; } |
-	    awk '{ print $1, ($2 == "via" ? $3 : "-") }' | LC_ALL=C sort
-}
-
 # Waits up to TIMEOUT ms until the routes of protocol 202 are the lines
 # of WANT; else shows the difference.
 routes_are() {	# routes_are TIMEOUT_MS WANT-FILE
 	deadline=$(($(now_ms) + $1))
-	until have 202 >"$T/have" && cmp -s "$2" "$T/have"; do
+	until gateways 202 >"$T/have" && cmp -s "$2" "$T/have"; do
 		if [ "$(now_ms)" -ge "$deadline" ]; then
 			diff "$2" "$T/have"
 			return 1

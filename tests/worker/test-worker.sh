@@ -117,12 +117,6 @@ EOF
 }
 
 # ip prints canonical addresses, as Python's ipaddress does; plain awk
-# keeps the polling cheap.
-actual() {	# actual PROTO
-	{ in_ns ip -4 route show proto "$1"; in_ns ip -6 route show proto "$1"; } |
-	    awk '{ print $1, ($2 == "via" ? $3 : "-") }' | LC_ALL=C sort
-}
-
 # Waits up to $2 ms until the routes of protocol $3 (default 202) are
 # exactly what the nodes say; prints the difference when they are not.
 exact() {	# exact NAME TIMEOUT_MS [PROTO MODE]
@@ -132,7 +126,7 @@ exact() {	# exact NAME TIMEOUT_MS [PROTO MODE]
 	LC_ALL=C sort "$T/want.u" >"$T/want"
 	deadline=$(($(now_ms) + $2))
 	while :; do
-		actual "$proto" >"$T/have"
+		gateways "$proto" >"$T/have"
 		cmp -s "$T/want" "$T/have" && return 0
 		[ "$(now_ms)" -ge "$deadline" ] && break
 		sleep 0.05
@@ -207,7 +201,7 @@ annotations() {
 	r=0
 	api PATCH /api/v1/nodes/node-3 '{"metadata":{"annotations":{"cidr.example.com/net3":" 198.18.200.0/26 , fd00:5::1:0/112","adr.example.com/net3":"192.0.2.3, 2001:db8::3"}}}'
 	exact "annotation added" 3000 200 net3 || r=1
-	in_ns ip route show proto 200 | grep -q '^198.18.200.0/26 via 192.0.2.3' ||
+	routes 200 | grep -q '^198.18.200.0/26 via 192.0.2.3 ' ||
 	    { r=1; echo "# no route 198.18.200.0/26 via 192.0.2.3 of protocol 200"; }
 	api PATCH /api/v1/nodes/node-3 '{"metadata":{"annotations":{"cidr.example.com/net3":"198.18.200.64/26"}}}'
 	exact "annotation changed" 1000 200 net3 || r=1
@@ -228,7 +222,7 @@ in_ns ip link set eth0 up
 check "link down/up: routes restored within 2 s" exact "link flap" 2000
 
 # --- 11-12: API server unreachable ---------------------------------------
-actual 202 >"$T/before"
+gateways 202 >"$T/before"
 # nft's errors are the evidence when the outage cannot be made.
 outage_start() {
 	{ in_ns nft add table inet xcni &&
@@ -241,7 +235,7 @@ if outage_start; then
 	api DELETE /api/v1/nodes/node-30
 	api PATCH /api/v1/nodes/node-31 '{"status":{"addresses":[{"type":"InternalIP","address":"192.0.2.131"},{"type":"InternalIP","address":"2001:db8::83"}]}}'
 	sleep "$OUTAGE"
-	actual 202 >"$T/during"
+	gateways 202 >"$T/during"
 	check "API unreachable for $OUTAGE s: routes unchanged" diff "$T/before" "$T/during"
 	outage_end
 	t0=$(now_ms)
@@ -282,11 +276,11 @@ check "token rotated: the worker re-reads it and goes on" exact "token rotation"
 
 # --- 15-17: error storms -------------------------------------------------
 storm() {	# storm CODE EXTRA NAME
-	actual 202 >"$T/before"
+	gateways 202 >"$T/before"
 	fake "fail?n=3&code=$1$2&match=watch"
 	fake "drop-watches"
 	sleep 0.5
-	actual 202 >"$T/during"
+	gateways 202 >"$T/during"
 	api PATCH /api/v1/nodes/node-$4 "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"192.0.2.$(($4 + 150))\"},{\"type\":\"InternalIP\",\"address\":\"2001:db8::1:$4\"}]}}"
 	check "$3: routes kept, then the change applied" weathered "$1 storm"
 }
