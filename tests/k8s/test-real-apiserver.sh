@@ -327,13 +327,13 @@ else
 fi
 
 # --- the apiserver restarted; a change it missed is applied after ----------
-actual 202 >"$T/before"
+gateways 202 >"$T/before"
 if cut; then
 	kapi DELETE /api/v1/nodes/node-40
 	addresses node-41 192.0.2.141 2001:db8::8d
 	"$CLUSTER" apiserver "$K" stop
 	sleep 1
-	actual 202 >"$T/during"
+	gateways 202 >"$T/during"
 	check "apiserver down: routes stay" cmp "$T/before" "$T/during"
 	in_ns "$CLUSTER" apiserver "$K" start || bail "the apiserver did not restart"
 	off=$(audit_size)
