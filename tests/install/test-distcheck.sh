@@ -28,7 +28,11 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
-XCNI_IN_DISTCHECK=1 make -s -C "$top_builddir" -j"$(nproc)" distcheck \
+# The suite's make passes its own variables down in MAKEFLAGS, TEST_LOGS
+# (every test of the suite) among them, which would run the whole suite
+# again inside distcheck: this make starts from none of them.
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL XCNI_IN_DISTCHECK=1 \
+    make -s -C "$top_builddir" -j"$(nproc)" distcheck \
     DISTCHECK_CONFIGURE_FLAGS=--enable-werror TESTS= AM_MAKEFLAGS=TESTS= \
     > "$tmp/log" 2>&1
 rc=$?

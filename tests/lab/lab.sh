@@ -110,13 +110,18 @@ lab_stop_api() {
 	LAB_API_PID=
 }
 
+# The restarted fake starts again from the node file with a new history,
+# like an API server whose store was restored from a backup: its versions
+# are behind the workers', and a real one would let their watches wait
+# until its versions pass them. --future-watch-504 refuses them instead,
+# so the workers relist at once and the test sees the recovery.
 lab_restart_api() {
 	LAB_API_PID=
 	: >"$LAB_DIR/api/url"
 	ip netns exec "$LAB-sw" "$top_srcdir/tests/kube/fake-apiserver" \
 	    --listen "${LAB_API#https://}" --cert-dir "$LAB_DIR/api" \
 	    --san 192.0.2.1 --nodes-file "$LAB_DIR/nodes.json" \
-	    --bookmark-interval 5 \
+	    --bookmark-interval 5 --future-watch-504 \
 	    >"$LAB_DIR/api/url" 2>>"$LAB_DIR/api/log" &
 	LAB_API_PID=$!
 	echo "$LAB_API_PID" >"$LAB_DIR/api/pid"
