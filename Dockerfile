@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The image of the xcni DaemonSet (etc/kubernetes/xcni.yaml): what
 # `make install` puts in place, the CNI reference plugins bridge and
 # host-local for hosts that have none, and the shared libraries they need.

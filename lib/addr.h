@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IPv4/IPv6 addresses and CIDRs, canonical form. */
 #ifndef XCNI_ADDR_H
 #define XCNI_ADDR_H

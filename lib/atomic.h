@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Replace a file so that readers see the old or the new content, never a
  * mix, and the new content survives a crash once the call returns. */
 #ifndef XCNI_ATOMIC_H

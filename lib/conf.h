@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The configuration model: the INI file of xcni.ini(5), resolved. */
 #ifndef XCNI_CONF_H
 #define XCNI_CONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor <-> worker protocol on fd 3: an AF_UNIX SOCK_SEQPACKET
  * socketpair, one message per datagram, "TYPE\n" followed by a payload.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kubernetes API client: one blocking GET, and a non-blocking list+watch
  * of a collection that a caller's own poll loop drives. */
 #ifndef XCNI_KUBE_H

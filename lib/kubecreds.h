@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kubernetes API credentials: where the API server is and how to prove who
  * we are. Needs libyaml only, so the supervisor can resolve credentials
  * without linking libcurl, and pass them to an unprivileged worker that

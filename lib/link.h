@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Network links, looked up over netlink. */
 #ifndef XCNI_LINK_H
 #define XCNI_LINK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Logging: one API for every xcni program, to stderr. */
 #ifndef XCNI_LOG_H
 #define XCNI_LOG_H

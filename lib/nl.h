@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rtnetlink request sockets over libmnl, shared by the netlink users. */
 #ifndef XCNI_NL_H
 #define XCNI_NL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A Kubernetes Node object reduced to what routing needs. */
 #ifndef XCNI_NODE_H
 #define XCNI_NODE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The route policy: which destinations and nexthops a Node object may give
  * a route. Every CIDR and address in a Node may come from a compromised
  * kubelet, so nothing it says reaches netlink without passing here. Pure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* This node's ranges from the Kubernetes API, for when no worker has
  * written a state file. */
 #ifndef XCNI_PLUGIN_APIRANGES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CNI protocol pieces kube-node needs: versions and the error result. */
 #ifndef XCNI_CNI_H
 #define XCNI_CNI_H

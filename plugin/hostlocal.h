@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Delegation to the reference host-local IPAM plugin. */
 #ifndef XCNI_PLUGIN_HOSTLOCAL_H
 #define XCNI_PLUGIN_HOSTLOCAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube-node-api: kube-node's way to the Kubernetes API, for a node whose
  * worker has not written a state file. kube-node runs it with the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kube-node: a CNI IPAM plugin that allocates from this node's address
  * ranges. The ranges come from the state file the xcni worker keeps, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The network configuration kube-node reads on stdin. */
 #ifndef XCNI_PLUGIN_NETCONF_H
 #define XCNI_PLUGIN_NETCONF_H

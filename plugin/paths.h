@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The paths kube-node writes to on its config's word: host-local's dataDir
  * and the logFile. A config may come from a NetworkAttachmentDefinition,

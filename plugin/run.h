@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running the plugins kube-node calls: host-local, kube-node-api. */
 #ifndef XCNI_PLUGIN_RUN_H
 #define XCNI_PLUGIN_RUN_H

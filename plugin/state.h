@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The worker's state file: this node's ranges for one network. */
 #ifndef XCNI_PLUGIN_STATE_H
 #define XCNI_PLUGIN_STATE_H

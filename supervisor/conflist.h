@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The CNI network configuration lists xcni installs for container
  * runtimes, and the record of which files in cni-conf-dir are xcni's. */
 #ifndef XCNI_SUPERVISOR_CONFLIST_H

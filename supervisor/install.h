@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DaemonSet mode: what a pod must put on its host so the container runtime
  * can use xcni (plugin binaries, and the plugin's API credentials). */
 #ifndef XCNI_INSTALL_H

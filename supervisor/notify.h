@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* systemd's readiness protocol (sd_notify(3)) without libsystemd: one
  * datagram per state change to the socket named by $NOTIFY_SOCKET. */
 #ifndef XCNI_NOTIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starting one worker: a fresh, locked-down process image. */
 #ifndef XCNI_SPAWN_H
 #define XCNI_SPAWN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor's runtime: workers, restarts, reload, CNI conf files,
  * readiness. main() parses the command line and the configuration, then
  * hands over to supervise(). */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=sh
 # The Debian packages xcni's build, tests and demo need; sourced by
 # tests/run.sh and tests/lab/demo.sh so the list lives in one place.

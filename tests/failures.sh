@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=sh
 # Sourced by tests/run.sh and tests/install/test-distcheck.sh: what failed
 # in a finished run, told where the run ends, so that a failure names

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the tests that run xcni in a network namespace of their own
 # ($NS) against the fake API server ($URL, credentials in $T): running in
 # the namespace, polling, the server's API and fault endpoints, and the

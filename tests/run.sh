@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite, from a fresh Debian 12 machine, as root:
 # installs what the build and the tests need, builds twice (strict warnings,
 # then ASan+UBSan) and runs every test in each build.

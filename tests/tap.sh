@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=sh
 # The one TAP helper of the shell tests (sourced). Test points are counted
 # as they run and the plan is printed last, by done_testing, so no script

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The node table: every node's routing-relevant facts, and the routes they
  * make, kept up to date one node at a time. */
 #ifndef XCNI_NODES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kernel routes of one protocol in one table, kept equal to a desired
  * set over netlink. */
 #ifndef XCNI_ROUTES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xcni-worker: keeps the kernel routes of one network's protocol equal to
  * what the Node objects say, and publishes the own node's ranges. */
 #include "config.h"

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // cnitool drives CNI plugins through libcni, the library container
 // runtimes use, so the tests see kube-node exactly as containerd does.
 //

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kube-node without a state file: kube-node-api reads the node from the
 # fake API server (tests/kube/fake-apiserver) over HTTPS with a token.
 . "$top_srcdir/tests/cni/lib.sh"

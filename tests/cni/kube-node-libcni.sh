@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kube-node under a real runtime library: libcni (via cnitool) runs bridge,
 # kube-node and host-local inside network namespaces this test creates.
 . "$top_srcdir/tests/cni/lib.sh"

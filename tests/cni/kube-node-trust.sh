@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What kube-node trusts: state files only when they are regular files of
 # root or of the network's worker user, writable by their owner only, and
 # reached through no link but the supervisor's; never a special-purpose

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kube-node driven directly, as a runtime would (environment + stdin):
 # error classes and their codes, range selection, ipv4-namespaces,
 # delegation pass-through, parallel ADDs, DEL without state.

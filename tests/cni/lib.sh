@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the kube-node tests (sourced): tests/tap.sh and a scratch
 # directory that is removed on exit.
 . "$top_srcdir/tests/tap.sh"

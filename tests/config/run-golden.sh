@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Golden tests of xcni-supervisor --check, one TAP test per case:
 # valid/NAME.ini must exit 0 printing valid/NAME.out (and, on stderr, the
 # warnings in valid/NAME.err if that exists), and its output must check to

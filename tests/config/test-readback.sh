@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # --check is the runtime's judge (run-golden.sh shows that what it prints
 # reads back to the same configuration): values that ${} expansion
 # fills are checked like literal ones; the file is refused when it is not

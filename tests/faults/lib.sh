@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the fault tests: tests/tap.sh, a namespace and a scratch
 # directory of the test's own (both removed on exit), the fake API server
 # on the namespace's loopback with 20 generated nodes (node-1 is this node),

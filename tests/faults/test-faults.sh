@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The fault matrix for the worker against the fake API server: 410, 500
 # and 429 storms, a truncated event, a 64 MiB event line, a token file
 # that goes missing or empty, lost route notifications (ENOBUFS), a

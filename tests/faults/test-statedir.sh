@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The worker's state directory read-only, then full: the worker logs why
 # the state file cannot be written, keeps routing, and writes it once the
 # directory is writable again, leaving no temp file behind. The directory

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Faults under the supervisor, with the real worker against the fake API
 # server: the worker killed 20 times in a row (the routes stay, restarts
 # back off), the INI file replaced with garbage before SIGHUP (nothing

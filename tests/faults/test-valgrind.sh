@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The worker under valgrind memcheck: the first sync, node changes, a
 # malformed and a truncated event, a relist after 410, then SIGTERM. Any
 # memory error or leak makes it exit 99 instead of 0.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: CIDR, address and comma-list parsing. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the INI parser and validator (config_parse). */
 #include "config.h"
 

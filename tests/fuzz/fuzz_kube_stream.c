@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the watch stream's line splitter and event decoder,
  * and the streaming list decoder. The input is a split header, then the
  * stream: the first byte's low four bits count the header bytes that

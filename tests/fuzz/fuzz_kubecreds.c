@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the kubeconfig reader and the fd-3 credentials format.
  * The input is read both as a kubeconfig (from a file: kube_creds_load
  * reads a path, and relative file names resolve beside it, where a CA and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: kube-node's stdin config and state file parsers, and
  * the host-local config built from a parsed config. */
 #include "config.h"

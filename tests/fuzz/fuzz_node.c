@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: Node JSON to node record (node_decode), for the
  * primary network (spec.podCIDRs, InternalIP) and a secondary one
  * (annotations). A record must be self-consistent, canonical and the same

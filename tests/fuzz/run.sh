@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the libFuzzer targets with clang in build-fuzz/ and run each one for
 # SECONDS (default 30) on a copy of its seed corpus. Prints TAP; a crash
 # fails the run and leaves the reproducer in build-fuzz/crashes/.

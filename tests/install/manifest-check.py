@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Structural checks of xcni's Kubernetes manifests (test-manifests.sh).
 
 Usage: manifest-check.py OUTDIR MANIFEST...

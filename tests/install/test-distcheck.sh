@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make distcheck: the tarball builds (programs and tests) out of tree,
 # installs, uninstalls and cleans up, and it holds every file in git apart
 # from the repository's own. The suite itself already ran on this tree, so

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The man pages: each one the project promises (and xcni.service names) is
 # installed by `make install`, and mandoc -Tlint finds no warning or error in any
 # installed page (style notes are shown, not counted).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The Kubernetes manifests: every document parses, the RBAC is exactly
 # get/list/watch on nodes, the DaemonSet keeps its lock-down, the real
 # kubectl accepts every file (client and server dry run against the fake

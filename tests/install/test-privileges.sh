@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The capabilities xcni.service and the DaemonSet give the supervisor are
 # enough and each one is needed. The supervisor runs as root with exactly
 # that bounding set and no_new_privs (what systemd's CapabilityBoundingSet=

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The DaemonSet image's root filesystem as `make image-rootfs` assembles
 # it: every program is there, every library it links resolves, each one it
 # links directly comes from a package the Dockerfile installs, and it

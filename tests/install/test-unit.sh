@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The systemd files as `make install` puts them: the unit verifies clean
 # (its programs installed), its exposure is 2.5 or lower, and sysusers.d/tmpfiles.d create the worker user and the CNI conf
 # dir. Everything happens under a DESTDIR root; the host is not touched.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # xcni-worker against a real kube-apiserver and etcd (tests/k8s/cluster),
 # all inside a network namespace this script creates, with the credentials
 # a deployment uses: etc/kubernetes/xcni.yaml applied for real and a token

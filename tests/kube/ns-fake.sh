@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=sh
 # Sourced by tests/kube's namespace tests, after tests/tap.sh: root (its
 # lack a failure under CI=true), a network namespace $NS and a scratch

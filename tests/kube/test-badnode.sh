@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TAP: one Node that cannot be decoded (a lone surrogate escape, or over
 # the 4 MiB bound) does not stop the worker: the other nodes' changes are
 # applied within 1 s, a relist keeps the bad node's routes (it is skipped,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TAP: credentials a worker must refuse at start with exit status 78 (a
 # configuration error the supervisor does not restart), each with a clear
 # message (the worker in a network namespace of its own, unshare -n, where

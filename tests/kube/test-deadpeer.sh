@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TAP: a dead API server is found by TCP (keepalive and TCP_USER_TIMEOUT)
 # within 45 s even when the watch is quiet: lib/kube's watch-probe and the
 # fake API server run in a network namespace of their own, where nft then

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Tests of tests/kube/fake-apiserver, printed as TAP.
 
 Starts the server on 127.0.0.1 (free ports only), drives it with the real

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TAP tests of the fake API server; the tests themselves are Python
 # (watch streams and TLS are easier to check there).  Run from the top
 # source directory, or with top_srcdir or srcdir set to it.

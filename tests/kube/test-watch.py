@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """lib/kube's list+watch against tests/kube/fake-apiserver, printed as TAP.
 
 Runs tests/kube/watch-probe (which prints every callback of the client) on

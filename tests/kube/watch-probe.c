@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Lists and watches /api/v1/nodes with lib/kube and prints what the
  * callbacks see, one line each, for tests/kube/test-watch.py:
  *   begin | obj TYPE NAME RV | skip TYPE NAME | end RV COUNT | rv RV |

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # xcni on one machine: three Kubernetes nodes as network namespaces, two
 # networks, a pod on each node, and every pod pinging every other pod on
 # both networks and both address families. As root on Debian 12:

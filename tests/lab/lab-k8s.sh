@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=sh
 # The lab (lab.sh) against a real kube-apiserver and etcd
 # (tests/k8s/cluster) and with the real Multus (tests/k8s/multus) as each

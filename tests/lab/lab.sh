@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=sh
 # The xcni lab: Kubernetes nodes as network namespaces on one machine.
 # Sourced by demo.sh and the end-to-end tests; everything it makes is named

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end: the lab (tests/lab/lab.sh) with three nodes, then nodes join
 # and leave, annotations move, workers die, the supervisor restarts and the
 # API server goes away, while pods keep reaching each other. TAP output.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end with the real control plane and the real Multus: the lab
 # (tests/lab/lab.sh with LAB_REAL_API, see lab-k8s.sh) on a real
 # kube-apiserver and etcd (tests/k8s/cluster), the xcni workers with a token

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Nexthop objects of the route reconciler (worker/routes.c) against the
 # kernel, in network namespaces made and removed here: objects made,
 # changed, repaired, adopted, owned and removed (rt-test nexthops); the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The route reconciler (worker/routes.c) and link lookup (lib/link.c)
 # against the kernel, in network namespaces made and removed here. Ends
 # with 10 000 routes programmed by xcni and by ip -batch, for comparison.

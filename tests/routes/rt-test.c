@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* worker/routes.c and lib/link.c against the kernel. Runs inside a network
  * namespace made by routes.sh, with link IF carrying 192.0.2.1/24 and
  * 2001:db8::1/64; changes the namespace with ip(8) the way a person

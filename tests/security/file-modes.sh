@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The modes of what xcni-supervisor writes in DaemonSet mode, started with
 # umask 000 so that every mode has to be chosen, not inherited: secrets
 # 0600, nothing writable by others, state directories the worker's own.

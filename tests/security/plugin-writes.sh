@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kube-node, with host-local as its delegate, writes nothing outside its
 # dataDir: every file system change of ADD, CHECK, DEL (with and without
 # the worker's state file) and STATUS, as strace sees them.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Security properties of what xcni ships, as TAP: no shell anywhere (in the
 # sources and in the installed programs' imports), and RBAC that only reads
 # Nodes.

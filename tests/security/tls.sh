@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TLS verification fails closed: lib/kube (list+watch and the plugin's
 # GET) and xcni-worker refuse the fake API server when the kubeconfig's CA
 # is another one or absent, and only an explicit insecure-skip-tls-verify

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The conflists xcni writes: content, MTU auto-detection from the link that
 # carries the node address, atomic replacement, no rewrite without a
 # change, removal with their network.

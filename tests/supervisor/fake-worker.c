@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A stand-in for xcni-worker (XCNI_WORKER=this) that speaks the fd-3
  * protocol and nothing else, so the supervisor's tests control exactly when
  * a worker is ready, crashes or exits. Everything it receives it records in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # DaemonSet mode (--install-cni-bin): plugin binaries installed atomically
 # and only when they differ; the plugin's kubeconfig with a token file that
 # follows the pod's rotating service-account token.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the supervisor tests: tests/tap.sh, a namespace and a scratch
 # directory of the test's own (both removed on exit), and a supervisor
 # running in that namespace with tests/supervisor/fake-worker as its worker

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A worker program that is missing or cannot run: the supervisor refuses to
 # start (exit 78, EX_CONFIG) with one message naming the path and where it
 # came from, instead of restarting it forever; it touches nothing first.

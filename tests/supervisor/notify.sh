@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # systemd's notify protocol: READY=1 only after every worker's first sync,
 # STATUS= with route counts, RELOADING=1 around a reload, STOPPING=1; both
 # a socket path and an abstract "@name" socket.

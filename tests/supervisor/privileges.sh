@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Each worker runs as the configured user with CAP_NET_ADMIN only, no
 # supplementary groups, no_new_privs, and no descriptor of the supervisor's.
 . "$top_srcdir/tests/supervisor/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SIGHUP starts added networks, stops removed ones, restarts changed ones
 # and leaves the rest alone; a file that fails validation changes nothing.
 . "$top_srcdir/tests/supervisor/lib.sh"

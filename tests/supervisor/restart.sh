@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A crashed worker comes back after a delay that doubles; the others are
 # untouched; configuration and permission exits are not restarted.
 . "$top_srcdir/tests/supervisor/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The supervisor with the real xcni-worker against the fake API server, in
 # a namespace of the test's own: both networks come up, a crashed worker
 # and a killed supervisor are replaced without any route being touched.

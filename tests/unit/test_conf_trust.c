@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the configuration trusts: the places of state-dir and cni-conf-dir,
  * values the environment fills in, and the file it is read from. */
 #include "config.h"

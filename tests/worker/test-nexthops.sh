@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # xcni-worker's nexthop objects, in a network namespace of its own against
 # the fake API server: one object per node and family with every route on
 # it; a node's new address replaces its objects, not its routes; objects

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The route policy against hostile Node objects, with the default
 # settings: xcni-worker in a network namespace of its own (node-1,
 # 192.0.2.1/24 and 2001:db8::1/64 on eth0), the fake API server in another

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # xcni-worker against the fake API server, all inside a network namespace
 # this script creates: initial sync, node changes, annotations, foreign
 # routes, drift repair, API outages and faults, restart without churn.
