@@ -265,6 +265,17 @@ class Watch:
                 self.modified.setdefault(name, []).append(t)
                 self.cond.notify_all()
 
+    def close(self):
+        """Ends the watch. The reader thread holds the response's lock
+        while it waits for a line, and a quiet server sends none (a real
+        one bookmarks only when its resourceVersion moves): shutting the
+        socket down ends that wait, so closing does not hang."""
+        try:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass
+        self.conn.close()
+
     def wait(self, name, after, timeout):
         end = now() + timeout
         with self.cond:
@@ -525,7 +536,7 @@ def bench_events(a, mon, w):
            events, ratio=msgs / max(events, 1), target="0",
            note="50/s for %d s; worker CPU %.2f s meanwhile"
            % (a.heartbeat, (cpu_ticks(w.pid) - k0) / TICK))
-    watch.conn.close()
+    watch.close()
 
 
 def idle(pids, seconds):
