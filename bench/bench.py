@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """xcni benchmarks, run by bench/run inside the bench network namespace.
 
 Every figure is printed as one line

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ADD+DEL latency through libcni of bridge + kube-node (+ host-local) versus
 # bridge + host-local with the ranges written in the config: what kube-node
 # adds to a pod start. Run as root; bench/run runs it as benchmark 6:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/run --quick in the suite: ok when it ran to the end and printed
 # every figure with a value. The ratios and targets are reported in the
 # output (and in bench/RESULTS.md for the full scale), never judged here:
