@@ -28,6 +28,7 @@
 #include "link.h"
 #include "log.h"
 #include "notify.h"
+#include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
 
@@ -908,24 +909,6 @@ supervise_alive(const struct config *cfg)
 
 /* --- the loop ---------------------------------------------------------- */
 
-static int
-signals_open(void)
-{
-	sigset_t set;
-	int fd;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-		fatal(1, "signalfd");
-	signal(SIGPIPE, SIG_IGN);
-	return fd;
-}
-
 static void
 shutdown_begin(int sig)
 {
@@ -1055,7 +1038,9 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 	if (!opts->foreground)
 		daemonize();
 	notify_init();
-	sigfd = signals_open();
+	if ((sigfd = signals_open((const int[]){ SIGCHLD, SIGHUP, SIGTERM,
+	    SIGINT, 0 })) < 0)
+		fatal(1, "signalfd");
 	umask(022);
 	if (sup.install_bin != NULL && install_plugins(sup.install_bin) < 0) {
 		config_free(cfg);

@@ -37,6 +37,7 @@
 #include "nodes.h"
 #include "policy.h"
 #include "routes.h"
+#include "signals.h"
 
 #define DEFAULT_NETWORK		"xcluster"
 #define DEFAULT_PROTOCOL	202
@@ -689,23 +690,6 @@ need_net_admin(void)
 
 /* --- the loop ------------------------------------------------------------ */
 
-static int
-signals_open(void)
-{
-	sigset_t set;
-	int fd;
-
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    (fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-		fatal(1, "signalfd");
-	return fd;
-}
-
 /* Returns true when the worker should exit. */
 static bool
 signals_handle(int fd)
@@ -746,9 +730,12 @@ min_timeout(int a, long long b)
 static int
 run(struct worker *w)
 {
-	int ep, sfd = signals_open(), kfd, rfd, timeout, n, i;
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, 0 };
+	int ep, sfd = signals_open(sigs), kfd, rfd, timeout, n, i;
 	struct epoll_event evs[8];
 
+	if (sfd < 0)
+		fatal(1, "signalfd");
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		fatal(1, "epoll_create1");
 	kfd = kube_watch_fd(w->watch);
