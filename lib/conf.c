@@ -18,6 +18,7 @@
 #include "atomic.h"
 #include "conf.h"
 #include "policy.h"
+#include "util.h"
 
 #define CONF_SIZE_MAX		(1024 * 1024)
 #define CONF_LINE_MAX		4096
@@ -1281,12 +1282,6 @@ static unsigned
 key_line(const struct section *s, int key)
 {
 	return s->slot[key].value != NULL ? s->slot[key].line : s->line;
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 /* What two networks must not share; each clash is reported once, against

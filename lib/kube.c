@@ -16,6 +16,7 @@
 
 #include "kube.h"
 #include "log.h"
+#include "util.h"
 
 #define TOKEN_MAX_AGE_MS	60000
 #define CONNECT_TIMEOUT_S	10
@@ -37,15 +38,6 @@
 #define GET_MAX_BODY		(16 << 20)
 #define RELIST_RESET_MS		120000	/* quiet time that resets the spacing */
 #define ERR_BODY_MAX		(64 << 10)	/* kept of a non-200 reply */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Jitter only needs to spread clients apart, not be unpredictable. */
 static uint64_t

@@ -16,6 +16,7 @@
 #include "atomic.h"
 #include "kubecreds.h"
 #include "log.h"
+#include "util.h"
 
 #define SA_DIR		"/var/run/secrets/kubernetes.io/serviceaccount"
 #define MAX_KUBECONFIG	(4 << 20)
@@ -776,12 +777,6 @@ kube_creds_parse(const char *buf, size_t len, char *err, size_t errsz)
 fail:
 	kube_creds_free(c);
 	return NULL;
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 bool

@@ -38,6 +38,7 @@
 #include "policy.h"
 #include "routes.h"
 #include "signals.h"
+#include "util.h"
 
 #define DEFAULT_NETWORK		"xcluster"
 #define DEFAULT_PROTOCOL	202
@@ -66,23 +67,14 @@ struct worker {
 	bool self_has[NODE_NFAM];
 	struct cidr self_cidr[NODE_NFAM];
 	char *state;
-	long long state_retry_at;	/* 0: nothing pending */
+	int64_t state_retry_at;	/* 0: nothing pending */
 
 	/* What the supervisor was last told. */
 	bool ready_sent;
 	unsigned sent_routes, sent_failed;
 	char addresses[2 * ADDR_STRLEN + 1], sent_addresses[2 * ADDR_STRLEN + 1];
-	long long creds_asked_at;
+	int64_t creds_asked_at;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- the state file (own ranges for kube-node) --------------------------- */
 
@@ -405,7 +397,7 @@ static void
 creds_ask(void *arg)
 {
 	struct worker *w = arg;
-	long long now = now_ms();
+	int64_t now = now_ms();
 
 	if (w->ipc < 0 || now - w->creds_asked_at < CREDS_ASK_MS)
 		return;
@@ -718,7 +710,7 @@ epoll_watch(int ep, int fd)
 }
 
 static int
-min_timeout(int a, long long b)
+min_timeout(int a, int64_t b)
 {
 	if (b < 0)
 		return a;
