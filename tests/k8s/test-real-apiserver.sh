@@ -25,7 +25,7 @@ WUID=65534
 # at once, but etcd, the apiserver and the worker share two busy cores.
 LATENCY_MS=3000
 
-[ "$(id -u)" = 0 ] || skip_all "needs root"
+need_root
 # The machines' Go, not Debian's older one, builds the control plane.
 [ -x /usr/local/go/bin/go ] && PATH=/usr/local/go/bin:$PATH
 need ip nft ss setpriv python3 curl openssl kubectl go flock

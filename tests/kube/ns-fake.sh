@@ -4,10 +4,7 @@
 # lack a failure under CI=true), a network namespace $NS and a scratch
 # directory $T of the test's own, both removed on exit with the processes
 # whose pids are in $PIDS, the helpers of tests/netns.sh, and fake_start.
-if [ "$(id -u)" != 0 ]; then
-	[ "${CI:-}" = true ] && bail "needs root (network namespaces)"
-	skip_all "needs root (network namespaces)"
-fi
+need_root
 need ip python3 openssl curl
 . "$top/tests/netns.sh"
 tap_name=${0##*/}

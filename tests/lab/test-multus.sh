@@ -15,7 +15,7 @@ set -u
 . "$top_srcdir/tests/tap.sh"
 NODES=3
 
-[ "$(id -u)" = 0 ] || skip_all "needs root for network namespaces"
+need_root
 need ip unshare mount kubectl go curl openssl python3 flock dpkg-query
 
 LAB=xm$$

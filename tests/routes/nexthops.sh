@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
+need_root
 need ip
 ip netns add "$tag-probe" 2>/dev/null || skip_all "no network namespaces"
 ip netns del "$tag-probe"

@@ -17,7 +17,7 @@ WORKER=$top_builddir/worker/xcni-worker
 FAKE=$top_srcdir/tests/kube/fake-apiserver
 NODES=40
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
+need_root
 need python3 curl ip
 ip nexthop show >/dev/null 2>&1 || skip_all "this kernel has no nexthop objects"
 

@@ -20,7 +20,7 @@ set -u
 WORKER=$top_builddir/worker/xcni-worker
 FAKE=$top_srcdir/tests/kube/fake-apiserver
 
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
+need_root
 need python3 curl openssl ip
 
 NS=xcni-t-$$-policy
