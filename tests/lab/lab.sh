@@ -215,7 +215,10 @@ lab_stop_supervisor() {
 	rm -f "$pidfile"
 }
 
-# Wait until node I's supervisor has published both networks' ranges.
+# Wait until node I's supervisor has published both networks' ranges. A
+# worker whose first TLS handshake times out (10 s, seen in the ASan build
+# on a loaded machine while the real apiserver settles after a CRD) retries
+# after its backoff: the limit covers that first attempt and a second one.
 lab_wait_ready() {
 	local i t
 	i=$1
@@ -223,7 +226,7 @@ lab_wait_ready() {
 	while [ ! -f "$LAB_DIR/n$i/run/xcluster.json" ] ||
 	    [ ! -f "$LAB_DIR/n$i/run/net3.json" ]; do
 		t=$((t + 1))
-		if [ $t -gt 150 ]; then
+		if [ $t -gt 450 ]; then
 			lab_log "node n$i not ready; its log:"
 			tail -n 20 "$LAB_DIR/n$i/supervisor.log" >&2
 			return 1
