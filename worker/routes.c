@@ -54,10 +54,13 @@ enum {
 	NH_SAME = 1 << 6,	/* the kernel's object has our via */
 };
 
-/* One nexthop object of ours: the gateway the wanted routes to one node
- * of one family share, so that one object change moves all of them, and
- * so that the kernel inserts IPv4 routes in O(1) rather than comparing
- * each new gateway with every route's. */
+/* One nexthop object of ours: the gateway the wanted IPv4 routes to one
+ * node share, so that one object change moves all of them, and so that
+ * the kernel inserts IPv4 routes in O(1) rather than comparing each new
+ * gateway with every route's. IPv6 routes stay classic: the kernel never
+ * had that quadratic cost for them, and an object per route costs it
+ * more work (10 000 routes: 0.07 s classic, 0.17 s on objects); objects
+ * of ours of IPv6 (an older worker's) lose their routes and go. */
 struct nh {
 	struct nh *next_key, *next_id;	/* hash chains */
 	struct nh *dirty;
@@ -157,7 +160,7 @@ struct rt {
 	struct krt *strays;		/* routes of ours we never make */
 	size_t nstrays, stray_cap;
 
-	bool use_nh;			/* routes with a via use nexthop objects */
+	bool use_nh;			/* IPv4 routes with a via use objects */
 	bool nh_changed;		/* some nexthop has NH_CHANGED */
 	struct nh **nh_key, **nh_id;	/* by gateway, by id */
 	size_t nh_buckets, nh_count;
@@ -1988,7 +1991,7 @@ rt_want(struct rt *rt, const struct route *r)
 	if ((e->flags & E_WANT) && addr_cmp(&e->want_via, &r->via) == 0 &&
 	    e->want_oif == r->oif)
 		return 0;
-	if (rt->use_nh && r->via.family != 0) {
+	if (rt->use_nh && family == AF_INET && r->via.family != 0) {
 		if ((nh = nh_ref(rt, e->want_nh, &r->via, r->oif)) == NULL)
 			return -1;
 	} else if (e->want_nh != NULL) {
