@@ -31,6 +31,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
+#include "util.h"
 
 /* Times in seconds; XCNI_SECOND_MS shortens the second for tests. Restart
  * delays: 1, 2, 4 .. 60, back to 1 after a minute of uptime. */
@@ -117,16 +118,7 @@ static struct {
 static char msgbuf[IPC_MAX];
 
 static uint64_t
-clock_ms(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-now_ms(void)
+mono_ms(void)
 {
 	return clock_ms(CLOCK_MONOTONIC);
 }
@@ -272,7 +264,7 @@ cni_retry(void)
 {
 	if (sup.cni_retry_at != NEVER)
 		return;
-	sup.cni_retry_at = now_ms() + CNI_RETRY * sup.second;
+	sup.cni_retry_at = mono_ms() + CNI_RETRY * sup.second;
 	log_warnx("cni conf: retrying in %d s", CNI_RETRY);
 }
 
@@ -379,7 +371,7 @@ creds_refresh(void)
 	size_t len, i;
 	char *s;
 
-	sup.creds_at = now_ms() + CREDS_INTERVAL * sup.second;
+	sup.creds_at = mono_ms() + CREDS_INTERVAL * sup.second;
 	if ((c = kube_creds_load(sup.cfg.kubeconfig, err, sizeof(err))) == NULL) {
 		if (strcmp(err, sup.creds_err) != 0)
 			log_errx("credentials: %s", err);
@@ -441,7 +433,7 @@ worker_start(struct worker *w)
 {
 	w->ready = false;
 	w->routes = w->failed = 0;
-	w->since = now_ms();
+	w->since = mono_ms();
 	w->state = W_RUNNING;
 	w->restart = false;
 	if ((w->pid = spawn_worker(sup.worker_path, w->name, w->uid, w->gid,
@@ -450,7 +442,7 @@ worker_start(struct worker *w)
 		w->pid = 0;
 		w->fd = -1;
 		w->state = W_WAITING;
-		w->deadline = now_ms() + sup.second * w->backoff;
+		w->deadline = mono_ms() + sup.second * w->backoff;
 		return;
 	}
 	log_info("network %s: worker %d started", w->name, (int)w->pid);
@@ -472,7 +464,7 @@ worker_stop(struct worker *w, bool restart)
 		log_info("network %s: stopping worker %d", w->name, (int)w->pid);
 		kill(w->pid, SIGTERM);
 		w->state = W_STOPPING;
-		w->deadline = now_ms() + STOP_TIMEOUT * sup.second;
+		w->deadline = mono_ms() + STOP_TIMEOUT * sup.second;
 		break;
 	case W_WAITING:
 	case W_FAILED:
@@ -584,13 +576,13 @@ worker_exited(struct worker *w, int status)
 		w->state = W_FAILED;
 		return;
 	}
-	if (now_ms() - w->since >= BACKOFF_STABLE * sup.second)
+	if (mono_ms() - w->since >= BACKOFF_STABLE * sup.second)
 		w->backoff = 1;
 	delay = w->backoff;
 	w->backoff = delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : delay * 2;
 	w->restarts++;
 	w->state = W_WAITING;
-	w->deadline = now_ms() + delay * sup.second;
+	w->deadline = mono_ms() + delay * sup.second;
 	log_warnx("network %s: worker %s, restart %u in %u s", w->name, how,
 	    w->restarts, delay);
 }
@@ -655,8 +647,8 @@ worker_read(struct worker *w)
 		else if (strcmp(type, IPC_CREDS_REQ) == 0) {
 			/* One re-read a second is enough for any number of
 			 * workers; an unchanged answer still goes to the asker. */
-			if (now_ms() - sup.creds_asked >= CREDS_ASK_MIN * sup.second) {
-				sup.creds_asked = now_ms();
+			if (mono_ms() - sup.creds_asked >= CREDS_ASK_MIN * sup.second) {
+				sup.creds_asked = mono_ms();
 				if (creds_refresh())
 					continue;
 			}
@@ -947,7 +939,7 @@ signals_read(int fd)
 static void
 timers_run(void)
 {
-	uint64_t now = now_ms();
+	uint64_t now = mono_ms();
 	size_t i;
 
 	for (i = 0; i < sup.n; i++) {
@@ -974,7 +966,7 @@ timers_run(void)
 static int
 next_timeout(void)
 {
-	uint64_t next = sup.creds_at, now = now_ms();
+	uint64_t next = sup.creds_at, now = mono_ms();
 	size_t i;
 
 	if (sup.cni_retry_at < next)

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "nl.h"
 #include "routes.h"
+#include "util.h"
 
 #define BATCH_BYTES	(128 * 1024)	/* requests per sendmsg */
 #define MSG_MAX		256		/* room one route request can take */
@@ -193,15 +194,6 @@ static const char *const op_names[] = {
 	[OP_NH_DEL] = "delete nexthop", [OP_NH_STRAY] = "delete nexthop",
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static unsigned
 metric_of(const struct rt *rt, unsigned family)
 {
@@ -283,14 +275,9 @@ pool_destroy(struct pool *p)
 static size_t
 dst_hash(const struct cidr *c)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint32_t h = fnv1a(FNV1A_INIT, &c->addr.family, 1);
 
-	h = (h ^ c->addr.family) * 16777619u;
-	h = (h ^ c->len) * 16777619u;
-	for (i = 0; i < addr_len(&c->addr); i++)
-		h = (h ^ c->addr.bytes[i]) * 16777619u;
-	return h;
+	return fnv1a(fnv1a(h, &c->len, 1), c->addr.bytes, addr_len(&c->addr));
 }
 
 /* A route whose nexthop object is in place must use it; otherwise (no
@@ -472,13 +459,8 @@ nh_tag(const struct rt *rt)
 static size_t
 via_hash(const struct addr *a)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	h = (h ^ a->family) * 16777619u;
-	for (i = 0; i < sizeof(a->bytes); i++)
-		h = (h ^ a->bytes[i]) * 16777619u;
-	return h;
+	return fnv1a(fnv1a(FNV1A_INIT, &a->family, 1), a->bytes,
+	    sizeof(a->bytes));
 }
 
 static size_t
@@ -1238,7 +1220,8 @@ nh_failed(struct rt *rt, const struct op *o, int err, const char *why)
 	nh->flags |= NH_FAILED;
 	if (nh->tries < 8)
 		nh->tries++;
-	at = now_ms() + ((uint64_t)RETRY_MIN_MS << (nh->tries - 1));
+	at = clock_ms(CLOCK_MONOTONIC) +
+	    ((uint64_t)RETRY_MIN_MS << (nh->tries - 1));
 	if (at < rt->nh_retry_at)
 		rt->nh_retry_at = at;
 	if (o->nhid != 0)
@@ -1308,7 +1291,7 @@ op_failed(struct rt *rt, const struct op *o, int err, const char *why)
 	delay = (uint64_t)RETRY_MIN_MS << (e->tries - 1);
 	if (delay > RETRY_MAX_MS)
 		delay = RETRY_MAX_MS;
-	e->retry_at = now_ms() + delay;
+	e->retry_at = clock_ms(CLOCK_MONOTONIC) + delay;
 	if (e->retry_at < rt->retry_min)
 		rt->retry_min = e->retry_at;
 	/* The kernel has something there (or lacks an object) our view
@@ -1685,13 +1668,17 @@ apply(struct rt *rt)
 
 /* --- resync --------------------------------------------------------- */
 
+/* One object or route of a dump. */
 static int
-nh_dump_cb(const struct nlmsghdr *nlh, void *data)
+dump_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct knh k;
+	struct knh kn;
+	struct krt k;
 
-	if (nlh->nlmsg_type == RTM_NEWNEXTHOP && knh_parse(nlh, &k))
-		view_nh(data, &k, true);
+	if (nlh->nlmsg_type == RTM_NEWNEXTHOP && knh_parse(nlh, &kn))
+		view_nh(data, &kn, true);
+	else if (nlh->nlmsg_type == RTM_NEWROUTE && krt_parse(nlh, &k))
+		view_route(data, &k, true);
 	return MNL_CB_OK;
 }
 
@@ -1708,34 +1695,33 @@ dump_nh(struct rt *rt)
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
 	nhm->nh_family = AF_UNSPEC;
-	return nl_talk(rt->req, nlh, nh_dump_cb, rt, NULL, 0);
+	return nl_talk(rt->req, nlh, dump_cb, rt, NULL, 0);
 }
 
-static int
-dump_cb(const struct nlmsghdr *nlh, void *data)
+/* The request for every route of family in table, built in buf
+ * (NL_REQ_SIZE bytes). */
+static struct nlmsghdr *
+route_dump_req(char *buf, unsigned family, unsigned table)
 {
-	struct krt k;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
 
-	if (nlh->nlmsg_type == RTM_NEWROUTE && krt_parse(nlh, &k))
-		view_route(data, &k, true);
-	return MNL_CB_OK;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	/* The kernel filters by table when it checks dumps strictly. */
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	return nlh;
 }
 
 static int
 dump_family(struct rt *rt, unsigned family)
 {
 	char buf[NL_REQ_SIZE];
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)family;
-	/* The kernel filters by table when it checks dumps strictly. */
-	mnl_attr_put_u32(nlh, RTA_TABLE, rt->table);
-	return nl_talk(rt->req, nlh, dump_cb, rt, NULL, 0);
+	return nl_talk(rt->req, route_dump_req(buf, family, rt->table),
+	    dump_cb, rt, NULL, 0);
 }
 
 /* Forgets the kernel's objects: foreign ids go, ours lose NH_HAVE. */
@@ -1816,7 +1802,7 @@ resync(struct rt *rt)
 		goto fail;
 	}
 	rt->view_ok = true;
-	rt->next_resync = now_ms() + RESYNC_MS;
+	rt->next_resync = clock_ms(CLOCK_MONOTONIC) + RESYNC_MS;
 	if (monitor_drain(rt, false) < 0)
 		return -1;
 	ret = apply(rt);
@@ -1827,7 +1813,7 @@ resync(struct rt *rt)
 	return ret;
 fail:
 	/* Applying a partial view could take over routes it missed. */
-	rt->next_resync = now_ms() + RETRY_MAX_MS / 4;
+	rt->next_resync = clock_ms(CLOCK_MONOTONIC) + RETRY_MAX_MS / 4;
 	return -1;
 }
 
@@ -2046,7 +2032,7 @@ retry_due(struct rt *rt, uint64_t now)
 int
 rt_commit(struct rt *rt)
 {
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms(CLOCK_MONOTONIC);
 
 	if (monitor_drain(rt, false) < 0)
 		return -1;
@@ -2072,12 +2058,6 @@ rt_monitor_fd(const struct rt *rt)
 }
 
 int
-rt_monitor_process(struct rt *rt)
-{
-	return rt_commit(rt);
-}
-
-int
 rt_timeout_ms(const struct rt *rt)
 {
 	uint64_t t = rt->next_resync, now;
@@ -2090,7 +2070,7 @@ rt_timeout_ms(const struct rt *rt)
 		t = rt->nh_retry_at;
 	if (t == UINT64_MAX)
 		return -1;
-	now = now_ms();
+	now = clock_ms(CLOCK_MONOTONIC);
 	if (t <= now)
 		return 0;
 	return t - now > INT_MAX ? INT_MAX : (int)(t - now);
@@ -2155,15 +2135,9 @@ rt_cleanup(unsigned protocol, unsigned table)
 		ret = 0;
 		for (f = 0; f < 2 && ret == 0; f++) {
 			char buf[NL_REQ_SIZE];
-			struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-			struct rtmsg *rtm;
 
-			nlh->nlmsg_type = RTM_GETROUTE;
-			nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-			rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-			rtm->rtm_family = (uint8_t)families[f];
-			mnl_attr_put_u32(nlh, RTA_TABLE, table);
-			ret = nl_talk(rt->req, nlh, cleanup_cb, &c, NULL, 0);
+			ret = nl_talk(rt->req, route_dump_req(buf, families[f],
+			    table), cleanup_cb, &c, NULL, 0);
 		}
 	} while (ret < 0 && errno == EINTR && ++tries < DUMP_TRIES);
 	if (ret < 0) {

@@ -37,17 +37,18 @@ struct rt *rt_open(unsigned protocol, unsigned table, unsigned metric);
 /* Closes the sockets; the routes stay in the kernel. */
 void rt_close(struct rt *rt);
 
-/* Change the desired set, in O(1); nothing is sent until rt_commit (or
- * rt_monitor_process). rt_want replaces the desired route to the same dst;
+/* Change the desired set, in O(1); nothing is sent until rt_commit.
+ * rt_want replaces the desired route to the same dst;
  * wanting what is already wanted costs no netlink traffic. Returns 0, or
  * -1 (EINVAL: via of another family, no via and no oif, or an IPv6
  * link-local via without oif; ENOMEM). */
 int rt_want(struct rt *rt, const struct route *r);
 void rt_unwant(struct rt *rt, const struct cidr *dst);
 
-/* Applies the changed part of the desired set in batches, and whatever
- * retry or periodic resync is due: call after a burst of rt_want/rt_unwant
- * and when rt_timeout_ms expires. Until the first rt_resync it deletes only
+/* Reads the pending notifications (repairing drift), applies the changed
+ * part of the desired set in batches, and does whatever retry or periodic
+ * resync is due: call after a burst of rt_want/rt_unwant, when the
+ * notification socket is readable and when rt_timeout_ms expires. Until the first rt_resync it deletes only
  * what was unwanted; after it, any route of the protocol that is not
  * desired goes too. Returns 0, or -1 when netlink itself failed (route
  * errors are logged, counted and retried, not returned). */
@@ -61,14 +62,11 @@ int rt_commit(struct rt *rt);
  * routes. Returns 0, or -1 when the dump failed (retried later). */
 int rt_resync(struct rt *rt);
 
-/* The notification socket: poll it for POLLIN, then call
- * rt_monitor_process, which reads every pending notification and repairs
- * drift (a route of ours deleted or changed, a link back up, lost
- * notifications), then does what rt_commit does. Returns 0, or -1 on a
- * netlink failure. */
+/* The notification socket: poll it for POLLIN, then call rt_commit, which
+ * reads every pending notification and repairs drift (a route of ours
+ * deleted or changed, a link back up, lost notifications). */
 int rt_monitor_fd(const struct rt *rt);
-int rt_monitor_process(struct rt *rt);
-/* True, once, when rt_monitor_process saw the host's addresses change (or
+/* True, once, when rt_commit saw the host's addresses change (or
  * lost notifications, which may have been such a change) since the last
  * call: the caller re-reads them. */
 bool rt_addresses_changed(struct rt *rt);

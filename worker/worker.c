@@ -764,7 +764,7 @@ run(struct worker *w)
 
 			if (fd == sfd && signals_handle(sfd))
 				return 0;
-			if (fd == rfd && rt_monitor_process(w->rt) < 0)
+			if (fd == rfd && rt_commit(w->rt) < 0)
 				log_warnx("routes: monitor failed");
 			if (fd == w->ipc)
 				ipc_handle(w);

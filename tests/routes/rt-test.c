@@ -376,9 +376,7 @@ pump(struct rt *rt, int ms, int (*done)(void *), void *arg)
 		t = rt_timeout_ms(rt);
 		if (t < 0 || t > left)
 			t = (int)left;
-		if (poll(&p, 1, t) > 0)
-			rt_monitor_process(rt);
-		else if (rt_timeout_ms(rt) == 0)
+		if (poll(&p, 1, t) > 0 || rt_timeout_ms(rt) == 0)
 			rt_commit(rt);
 	}
 }
@@ -677,7 +675,7 @@ test_suite(void)
 	    "ip route del 198.18.0.0/30 proto %d && "
 	    "ip -batch /tmp/xcni-rt-flood.$$ && rm /tmp/xcni-rt-flood.$$", PROTO);
 	i = 1 << 20;
-	rt_monitor_process(rt);
+	rt_commit(rt);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &i, sizeof(i));
 	rt_get_stats(rt, &st);
 	ok(st.resyncs > c0 && kernel_is(NSUITE, 0, NULL, 0),
