@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,11 +12,17 @@
 
 #include "log.h"
 #include "nodes.h"
+#include "util.h"
+
+/* A place in a hash index of chains: an item's first member. */
+struct link {
+	struct link *next;
+};
 
 /* One family of one node: what the node says (cidr, via) and, when it
  * makes a route candidate, its place in the CIDR index. */
 struct claim {
-	struct claim *next;		/* in a CIDR bucket */
+	struct link link;		/* in a CIDR bucket */
 	uint64_t seq;			/* when it took its CIDR; 0: at the first list */
 	unsigned oif;
 	struct cidr cidr;
@@ -31,7 +38,7 @@ _Static_assert(NODE_NFAM <= 4, "claim.fam holds 2 bits");
 _Static_assert(sizeof(struct claim) <= 56, "struct claim grew");
 
 struct node {
-	struct node *next;		/* in a name bucket */
+	struct link link;		/* in a name bucket */
 	uint32_t hash;
 	uint32_t note_hash;		/* of the last note logged */
 	uint32_t gen;			/* nodes_mark generation last seen in */
@@ -49,9 +56,9 @@ struct nodes {
 	char *self;
 	struct cidr *allowed;
 	size_t n_allowed;
-	struct node **names;		/* hash by name */
+	struct link **names;		/* hash by name: nodes */
 	size_t n_names, nodes;
-	struct claim **cidrs;		/* hash by CIDR, active claims */
+	struct link **cidrs;		/* hash by CIDR: active claims */
 	size_t n_cidrs, claims;
 	size_t routes;
 	uint32_t gen;
@@ -63,21 +70,51 @@ struct nodes {
 #define INITIAL_BUCKETS 64
 
 static uint32_t
-fnv(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n-- > 0)
-		h = (h ^ *b++) * 16777619u;
-	return h;
-}
-
-#define FNV_INIT 2166136261u
-
-static uint32_t
 cidr_hash(const struct cidr *c)
 {
-	return fnv(fnv(FNV_INIT, &c->addr, sizeof(c->addr)), &c->len, 1);
+	return fnv1a(fnv1a(FNV1A_INIT, &c->addr, sizeof(c->addr)), &c->len, 1);
+}
+
+static uint32_t
+name_hash(const char *name)
+{
+	return fnv1a(FNV1A_INIT, name, strlen(name));
+}
+
+static uint32_t
+claim_hash(const struct link *l)
+{
+	return cidr_hash(&((const struct claim *)l)->cidr);
+}
+
+static uint32_t
+node_hash(const struct link *l)
+{
+	return ((const struct node *)l)->hash;
+}
+
+/* Doubles the n buckets of *b, which hash places; without memory for them
+ * the chains grow longer, which is slower, not wrong. */
+static void
+index_grow(struct link ***b, size_t *n, uint32_t (*hash)(const struct link *))
+{
+	size_t i, m = *n * 2;
+	struct link **nb = calloc(m, sizeof(*nb)), *l, *next;
+
+	if (nb == NULL) {
+		log_debug("nodes: no memory for more buckets");
+		return;
+	}
+	for (i = 0; i < *n; i++) {
+		for (l = (*b)[i]; l != NULL; l = next) {
+			next = l->next;
+			l->next = nb[hash(l) & (m - 1)];
+			nb[hash(l) & (m - 1)] = l;
+		}
+	}
+	free(*b);
+	*b = nb;
+	*n = m;
 }
 
 static struct node *
@@ -87,35 +124,30 @@ claim_node(struct claim *c)
 	    offsetof(struct node, claim));
 }
 
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL)
-		fatal(1, "nodes");
-	return p;
-}
-
 struct nodes *
 nodes_new(const char *self, const struct cidr *allowed, size_t n_allowed,
     const struct policy *policy, const struct nodes_ops *ops, void *arg)
 {
-	struct nodes *t = xcalloc(1, sizeof(*t));
+	struct nodes *t = calloc(1, sizeof(*t));
 
+	if (t == NULL)
+		return NULL;
 	t->policy = policy;
 	t->ops = ops;
 	t->arg = arg;
-	if ((t->self = strdup(self)) == NULL)
-		fatal(1, "nodes");
-	if (n_allowed > 0) {
-		t->allowed = xcalloc(n_allowed, sizeof(*allowed));
-		memcpy(t->allowed, allowed, n_allowed * sizeof(*allowed));
-		t->n_allowed = n_allowed;
-	}
 	t->n_names = t->n_cidrs = INITIAL_BUCKETS;
-	t->names = xcalloc(t->n_names, sizeof(*t->names));
-	t->cidrs = xcalloc(t->n_cidrs, sizeof(*t->cidrs));
+	if ((t->self = strdup(self)) == NULL ||
+	    (n_allowed > 0 &&
+	    (t->allowed = calloc(n_allowed, sizeof(*allowed))) == NULL) ||
+	    (t->names = calloc(t->n_names, sizeof(*t->names))) == NULL ||
+	    (t->cidrs = calloc(t->n_cidrs, sizeof(*t->cidrs))) == NULL) {
+		nodes_free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (n_allowed > 0)
+		memcpy(t->allowed, allowed, n_allowed * sizeof(*allowed));
+	t->n_allowed = n_allowed;
 	return t;
 }
 
@@ -126,11 +158,11 @@ nodes_free(struct nodes *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->n_names; i++) {
+	for (i = 0; t->names != NULL && i < t->n_names; i++) {
 		struct node *n, *next;
 
-		for (n = t->names[i]; n != NULL; n = next) {
-			next = n->next;
+		for (n = (struct node *)t->names[i]; n != NULL; n = next) {
+			next = (struct node *)n->link.next;
 			free(n->decoded);
 			free(n);
 		}
@@ -163,37 +195,15 @@ nodes_self_known(const struct nodes *t)
 /* --- the CIDR index ------------------------------------------------------ */
 
 static void
-cidrs_grow(struct nodes *t)
-{
-	size_t i, n = t->n_cidrs * 2;
-	struct claim **b = xcalloc(n, sizeof(*b));
-
-	for (i = 0; i < t->n_cidrs; i++) {
-		struct claim *c, *next;
-
-		for (c = t->cidrs[i]; c != NULL; c = next) {
-			uint32_t h = cidr_hash(&c->cidr) & (n - 1);
-
-			next = c->next;
-			c->next = b[h];
-			b[h] = c;
-		}
-	}
-	free(t->cidrs);
-	t->cidrs = b;
-	t->n_cidrs = n;
-}
-
-static void
 cidrs_insert(struct nodes *t, struct claim *c)
 {
 	uint32_t h;
 
 	if (t->claims >= t->n_cidrs * 2)	/* two a bucket at most */
-		cidrs_grow(t);
+		index_grow(&t->cidrs, &t->n_cidrs, claim_hash);
 	h = cidr_hash(&c->cidr) & (t->n_cidrs - 1);
-	c->next = t->cidrs[h];
-	t->cidrs[h] = c;
+	c->link.next = t->cidrs[h];
+	t->cidrs[h] = &c->link;
 	c->active = true;
 	t->claims++;
 }
@@ -201,12 +211,12 @@ cidrs_insert(struct nodes *t, struct claim *c)
 static void
 cidrs_remove(struct nodes *t, struct claim *c)
 {
-	struct claim **pp = &t->cidrs[cidr_hash(&c->cidr) & (t->n_cidrs - 1)];
+	struct link **pp = &t->cidrs[cidr_hash(&c->cidr) & (t->n_cidrs - 1)];
 
-	while (*pp != c)
+	while (*pp != &c->link)
 		pp = &(*pp)->next;
-	*pp = c->next;
-	c->next = NULL;
+	*pp = c->link.next;
+	c->link.next = NULL;
 	c->active = false;
 	t->claims--;
 }
@@ -241,8 +251,8 @@ cidrs_scan(const struct nodes *t, const struct cidr *dst,
 
 	*routed = NULL;
 	*count = 0;
-	for (c = t->cidrs[cidr_hash(dst) & (t->n_cidrs - 1)]; c != NULL;
-	    c = c->next) {
+	for (c = (struct claim *)t->cidrs[cidr_hash(dst) & (t->n_cidrs - 1)];
+	    c != NULL; c = (struct claim *)c->link.next) {
 		if (cidr_cmp(&c->cidr, dst) != 0)
 			continue;
 		(*count)++;
@@ -508,7 +518,7 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 static void
 log_note(struct node *n, const struct note *nt)
 {
-	uint32_t h = nt->len == 0 ? 0 : fnv(FNV_INIT, nt->text, nt->len);
+	uint32_t h = nt->len == 0 ? 0 : fnv1a(FNV1A_INIT, nt->text, nt->len);
 	bool routed = n->claim[NODE_V4].routed || n->claim[NODE_V6].routed;
 
 	if (h == n->note_hash)
@@ -527,34 +537,18 @@ log_note(struct node *n, const struct note *nt)
 
 /* --- the name index ---------------------------------------------------- */
 
-static struct node **
+/* Where node name (hash h) is in its chain, or would be: *slot is it,
+ * or NULL. */
+static struct link **
 names_slot(const struct nodes *t, const char *name, uint32_t h)
 {
-	struct node **pp = &t->names[h & (t->n_names - 1)];
+	struct link **pp = &t->names[h & (t->n_names - 1)];
+	const struct node *n;
 
-	while (*pp != NULL && ((*pp)->hash != h || strcmp((*pp)->name, name) != 0))
+	while ((n = (const struct node *)*pp) != NULL &&
+	    (n->hash != h || strcmp(n->name, name) != 0))
 		pp = &(*pp)->next;
 	return pp;
-}
-
-static void
-names_grow(struct nodes *t)
-{
-	size_t i, n = t->n_names * 2;
-	struct node **b = xcalloc(n, sizeof(*b));
-
-	for (i = 0; i < t->n_names; i++) {
-		struct node *x, *next;
-
-		for (x = t->names[i]; x != NULL; x = next) {
-			next = x->next;
-			x->next = b[x->hash & (n - 1)];
-			b[x->hash & (n - 1)] = x;
-		}
-	}
-	free(t->names);
-	t->names = b;
-	t->n_names = n;
 }
 
 /* What is known about n before it is evaluated, so that judging it
@@ -581,7 +575,8 @@ nodes_recheck(struct nodes *t)
 	for (i = 0; i < t->n_names; i++) {
 		struct node *n;
 
-		for (n = t->names[i]; n != NULL; n = n->next) {
+		for (n = (struct node *)t->names[i]; n != NULL;
+		    n = (struct node *)n->link.next) {
 			struct claim next[NODE_NFAM];
 			struct note nt;
 
@@ -593,6 +588,8 @@ nodes_recheck(struct nodes *t)
 	}
 }
 
+/* The decoder's note, which only the log shows: without memory for it
+ * the node goes on without. */
 static void
 decoded_set(struct node *n, const char *note)
 {
@@ -601,14 +598,15 @@ decoded_set(struct node *n, const char *note)
 	free(n->decoded);
 	n->decoded = NULL;
 	if (note[0] != '\0' && (n->decoded = strdup(note)) == NULL)
-		fatal(1, "nodes");
+		log_warn("node %s: its decoder's note", n->name);
 }
 
-void
+int
 nodes_update(struct nodes *t, const struct node_rec *rec)
 {
-	uint32_t h = fnv(FNV_INIT, rec->name, strlen(rec->name));
-	struct node **pp = names_slot(t, rec->name, h), *n = *pp;
+	uint32_t h = name_hash(rec->name);
+	struct link **pp = names_slot(t, rec->name, h);
+	struct node *n = (struct node *)*pp;
 	struct claim next[NODE_NFAM];
 	struct note nt;
 	bool force = false, self_changed = false;
@@ -618,17 +616,18 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 		size_t len = strlen(rec->name);
 
 		if (t->nodes >= t->n_names * 2) {
-			names_grow(t);
+			index_grow(&t->names, &t->n_names, node_hash);
 			pp = names_slot(t, rec->name, h);
 		}
-		n = xcalloc(1, sizeof(*n) + len + 1);
+		if ((n = calloc(1, sizeof(*n) + len + 1)) == NULL)
+			return -1;
 		memcpy(n->name, rec->name, len + 1);
 		n->hash = h;
 		n->self = strcmp(rec->name, t->self) == 0;
 		n->created = rec->created;
 		for (fam = 0; fam < NODE_NFAM; fam++)
 			n->claim[fam].fam = (uint8_t)fam;
-		*pp = n;
+		*pp = &n->link;
 		t->nodes++;
 		if (n->self)
 			t->me = n;
@@ -671,18 +670,19 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 		 * may now go out of another link. */
 		nodes_recheck(t);
 	}
+	return 0;
 }
 
 static void
-unlink_node(struct nodes *t, struct node **pp)
+unlink_node(struct nodes *t, struct link **pp)
 {
-	struct node *n = *pp;
+	struct node *n = (struct node *)*pp;
 	struct claim next[NODE_NFAM];
 	struct note nt = { "", 0, false };
 
 	memset(next, 0, sizeof(next));
 	apply(t, n, next, false, &nt);
-	*pp = n->next;
+	*pp = n->link.next;
 	t->nodes--;
 	if (t->me == n)
 		t->me = NULL;
@@ -694,8 +694,7 @@ unlink_node(struct nodes *t, struct node **pp)
 void
 nodes_remove(struct nodes *t, const char *name)
 {
-	struct node **pp = names_slot(t, name, fnv(FNV_INIT, name,
-	    strlen(name)));
+	struct link **pp = names_slot(t, name, name_hash(name));
 
 	if (*pp != NULL)
 		unlink_node(t, pp);
@@ -710,8 +709,7 @@ nodes_mark(struct nodes *t)
 void
 nodes_keep(struct nodes *t, const char *name)
 {
-	struct node *n = *names_slot(t, name, fnv(FNV_INIT, name,
-	    strlen(name)));
+	struct node *n = (struct node *)*names_slot(t, name, name_hash(name));
 
 	if (n != NULL)
 		n->gen = t->gen;
@@ -724,12 +722,13 @@ nodes_sweep(struct nodes *t)
 
 	t->listed = true;
 	for (i = 0; i < t->n_names; i++) {
-		struct node **pp = &t->names[i];
+		struct link **pp = &t->names[i];
+		struct node *n;
 
-		while (*pp != NULL) {
-			if ((*pp)->gen != t->gen) {
+		while ((n = (struct node *)*pp) != NULL) {
+			if (n->gen != t->gen) {
 				log_info("node %s: gone from the list",
-				    (*pp)->name);
+				    n->name);
 				unlink_node(t, pp);
 			} else {
 				pp = &(*pp)->next;

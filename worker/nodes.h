@@ -36,13 +36,15 @@ struct nodes;
  * warning naming the node and the reason. */
 struct nodes *nodes_new(const char *self, const struct cidr *allowed,
     size_t n_allowed, const struct policy *policy,
-    const struct nodes_ops *ops, void *arg);
+    const struct nodes_ops *ops, void *arg);	/* NULL: ENOMEM */
 void nodes_free(struct nodes *t);
 
 /* A node was added or modified (also: reported by a list). Calls ops only
  * for what changed; an update that changes nothing routing-relevant calls
- * nothing and logs nothing above debug. */
-void nodes_update(struct nodes *t, const struct node_rec *rec);
+ * nothing and logs nothing above debug. Returns 0, or -1 (ENOMEM, not
+ * logged) when a node new to the table found no memory: it stays unknown,
+ * and the table as it was, until the node is reported again. */
+int nodes_update(struct nodes *t, const struct node_rec *rec);
 /* A node was deleted. */
 void nodes_remove(struct nodes *t, const char *name);
 /* The policy changed (the host's addresses did): every node is judged

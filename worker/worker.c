@@ -357,8 +357,10 @@ cb_object(void *arg, enum kube_event_type type, const cJSON *obj)
 	if (type == KUBE_DELETED) {
 		log_info("node %s: deleted", rec.name);
 		nodes_remove(w->nodes, rec.name);
-	} else {
-		nodes_update(w->nodes, &rec);
+	} else if (nodes_update(w->nodes, &rec) < 0) {
+		/* A relist reports it again. */
+		log_warn("node %s: dropped, relisting", rec.name);
+		kube_watch_relist(w->watch);
 	}
 	if (w->synced)
 		self_check(w);
@@ -846,8 +848,9 @@ main(int argc, char **argv)
 	if (local_load(&w.policy) < 0)
 		fatalx(1, "addresses: no route policy without them");
 	server_protect(&w, creds->server);
-	w.nodes = nodes_new(w.node, net->allowed_cidrs, net->n_allowed_cidrs,
-	    &w.policy, &worker_ops, &w);
+	if ((w.nodes = nodes_new(w.node, net->allowed_cidrs,
+	    net->n_allowed_cidrs, &w.policy, &worker_ops, &w)) == NULL)
+		fatal(1, "nodes");
 	if ((w.kc = kube_client_new(creds, err, sizeof(err))) == NULL)
 		fatalx(EX_CONFIG, "kubernetes client: %s", err);
 	snprintf(agent, sizeof(agent), "xcni-worker/%s (network %s)",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -425,31 +426,119 @@ test_cases(void **state)
 	}
 }
 
+/* calloc (linked with --wrap=calloc) fails for sizes of at least
+ * calloc_fail_from bytes; 0: never. */
+static size_t calloc_fail_from;
+
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fail_from > 0 && n * size >= calloc_fail_from) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
+
+/* Node node-I: 10.I.0/24 via 192.0.0.0, IPv4 only. */
+static void
+rec_v4(struct node_rec *rec, unsigned i)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->name, sizeof(rec->name), "node-%u", i);
+	rec->has_cidr[NODE_V4] = rec->has_via[NODE_V4] = true;
+	rec->cidr[NODE_V4].addr.family = AF_INET;
+	rec->cidr[NODE_V4].addr.bytes[0] = 10;
+	rec->cidr[NODE_V4].addr.bytes[1] = (uint8_t)(i >> 8);
+	rec->cidr[NODE_V4].addr.bytes[2] = (uint8_t)i;
+	rec->cidr[NODE_V4].len = 24;
+	rec->via[NODE_V4].family = AF_INET;
+	rec->via[NODE_V4].bytes[0] = 192;
+}
+
+/* A table with an empty policy, as *state, for the tests below. */
+static struct policy plain;
+
+static int
+plain_setup(void **state)
+{
+	log_set_level(LOG_LVL_ERROR);
+	policy_init(&plain, POLICY_MIN_PREFIX_V4, POLICY_MIN_PREFIX_V6);
+	*state = nodes_new("self", NULL, 0, &plain, &mock_ops, NULL);
+	return *state == NULL ? -1 : 0;
+}
+
+static int
+plain_teardown(void **state)
+{
+	nodes_free(*state);
+	policy_free(&plain);
+	return 0;
+}
+
+/* Out of memory in the event loop: a new node is dropped (-1, ENOMEM)
+ * with nothing changed, and taken when reported again; tables that cannot
+ * grow keep working with longer chains. */
+static void
+test_no_memory(void **state)
+{
+	struct nodes *t = *state;
+	struct node_rec rec;
+	unsigned i, n = 1000;
+
+	rec_v4(&rec, 1);
+	calls[0] = '\0';
+	calloc_fail_from = 1;
+	errno = 0;
+	assert_int_equal(nodes_update(t, &rec), -1);
+	assert_int_equal(errno, ENOMEM);
+	calloc_fail_from = 0;
+	assert_string_equal(calls, "");
+	assert_int_equal(nodes_count(t), 0);
+	assert_int_equal(nodes_update(t, &rec), 0);
+	assert_string_equal(calls, "+10.0.1.0/24@192.0.0.0");
+
+	/* Bucket arrays (64 pointers and more) fail, nodes do not. */
+	calloc_fail_from = 64 * sizeof(void *);
+	for (i = 2; i <= n; i++) {
+		rec_v4(&rec, i);
+		assert_int_equal(nodes_update(t, &rec), 0);
+	}
+	assert_int_equal(nodes_count(t), n);
+	assert_int_equal(nodes_routes(t), n);
+	calls[0] = '\0';
+	nodes_remove(t, "node-500");
+	assert_string_equal(calls, "-10.1.244.0/24");
+	rec_v4(&rec, 500);
+	calls[0] = '\0';
+	assert_int_equal(nodes_update(t, &rec), 0);
+	assert_string_equal(calls, "+10.1.244.0/24@192.0.0.0");
+	calloc_fail_from = 0;
+	nodes_mark(t);
+	for (i = 1; i <= n; i++) {
+		rec_v4(&rec, i);
+		calls[0] = '\0';
+		assert_int_equal(nodes_update(t, &rec), 0);
+		assert_string_equal(calls, "");
+	}
+	nodes_sweep(t);
+	assert_int_equal(nodes_count(t), n);
+}
+
 /* 20 000 nodes: the tables grow, every node routes, a relist that sees
  * them all changes nothing, and one that misses half removes half. */
 static void
 test_many(void **state)
 {
-	struct nodes *t;
-	struct policy p;
+	struct nodes *t = *state;
 	struct node_rec rec;
 	unsigned i, n = 20000;
 
-	log_set_level(LOG_LVL_WARNING);
-	policy_init(&p, POLICY_MIN_PREFIX_V4, POLICY_MIN_PREFIX_V6);
-	t = nodes_new("self", NULL, 0, &p, &mock_ops, NULL);
-
 	for (i = 0; i < n; i++) {
-		memset(&rec, 0, sizeof(rec));
-		snprintf(rec.name, sizeof(rec.name), "node-%u", i);
-		rec.has_cidr[NODE_V4] = rec.has_via[NODE_V4] = true;
-		rec.cidr[NODE_V4].addr.family = AF_INET;
-		rec.cidr[NODE_V4].addr.bytes[0] = 10;
-		rec.cidr[NODE_V4].addr.bytes[1] = (uint8_t)(i >> 8);
-		rec.cidr[NODE_V4].addr.bytes[2] = (uint8_t)i;
-		rec.cidr[NODE_V4].len = 24;
-		rec.via[NODE_V4].family = AF_INET;
-		rec.via[NODE_V4].bytes[0] = 192;
+		rec_v4(&rec, i);
 		calls[0] = '\0';
 		nodes_update(t, &rec);
 	}
@@ -468,8 +557,6 @@ test_many(void **state)
 	nodes_sweep(t);
 	assert_int_equal(nodes_count(t), n / 2);
 	assert_int_equal(nodes_routes(t), n / 2);
-	nodes_free(t);
-	policy_free(&p);
 }
 
 int
@@ -477,7 +564,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
-		cmocka_unit_test(test_many),
+		cmocka_unit_test_setup_teardown(test_many, plain_setup,
+		    plain_teardown),
+		cmocka_unit_test_setup_teardown(test_no_memory, plain_setup,
+		    plain_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
