@@ -43,7 +43,11 @@ enum {
 	E_CONFLICT = 1 << 5,	/* reported as held by another protocol */
 	E_INFLIGHT = 1 << 6,	/* a request for it is in the batch */
 	E_COUNTED = 1 << 7,	/* counted in st.installed */
+	E_VIA = 1 << 8,		/* E_WANT, E_OURS: the kernel's gateway is via */
 };
+
+/* What the kernel has. */
+#define E_VIEW	(E_OURS | E_ODD | E_VIA)
 
 enum {
 	NH_HAVE = 1 << 0,	/* the kernel has our object under id */
@@ -84,7 +88,10 @@ struct foreign {
 };
 
 /* Everything known about one destination: what we want there, what the
- * kernel has of ours, which other protocols hold it. */
+ * kernel has of ours, which other protocols hold it. One gateway for both:
+ * the kernel's route of ours almost always has the wanted one, so a flag
+ * (E_VIA) says whether it does, and via is the kernel's only while nothing
+ * is wanted (a dump before the wanted set, or an unwanted route). */
 struct rt_entry {
 	struct rt_entry *next;		/* hash chain */
 	struct rt_entry *dirty;		/* dirty list */
@@ -92,16 +99,16 @@ struct rt_entry {
 	struct nh *want_nh;		/* NULL: a classic route */
 	uint64_t retry_at;
 	unsigned want_oif, have_oif;
-	struct cidr dst;
-	struct addr want_via, have_via;
-	uint8_t flags;
-	uint8_t tries;
-	uint16_t nforeign;
 	uint32_t have_nhid;		/* the kernel's route uses this object */
+	struct cidr dst;
+	struct addr via;		/* E_WANT: wanted; else the kernel's */
+	uint16_t flags;
+	uint16_t nforeign;
+	uint8_t tries;
 };
 
-/* 10 000 routes and more: keep an entry small. */
-_Static_assert(sizeof(struct rt_entry) <= 112, "struct rt_entry grew");
+/* Two per dual-stack node: keep an entry small. */
+_Static_assert(sizeof(struct rt_entry) <= 96, "struct rt_entry grew");
 
 /* A route as the kernel reports it. */
 struct krt {
@@ -291,8 +298,30 @@ matches(const struct rt_entry *e)
 		return false;
 	if (nh != NULL && (nh->flags & NH_HAVE))
 		return e->have_nhid == nh->id;
-	return e->have_nhid == 0 && addr_cmp(&e->have_via, &e->want_via) == 0 &&
+	return e->have_nhid == 0 && (e->flags & E_VIA) &&
 	    (e->want_oif == 0 || e->want_oif == e->have_oif);
+}
+
+/* Whether the kernel's route of ours is known to have gateway via. */
+static bool
+have_via_is(const struct rt_entry *e, const struct addr *via)
+{
+	if (!(e->flags & E_OURS) ||
+	    ((e->flags & E_WANT) && !(e->flags & E_VIA)))
+		return false;
+	return addr_cmp(&e->via, via) == 0;
+}
+
+/* The kernel's route of ours has gateway via. */
+static void
+have_via_set(struct rt_entry *e, const struct addr *via)
+{
+	if (!(e->flags & E_WANT))
+		e->via = *via;
+	else if (addr_cmp(&e->via, via) == 0)
+		e->flags |= E_VIA;
+	else
+		e->flags &= (uint16_t)~E_VIA;
 }
 
 /* Adds (sign 1) or removes (sign -1) what e contributes to the counts;
@@ -304,7 +333,7 @@ account(struct rt *rt, struct rt_entry *e, int sign)
 {
 	if (sign < 0 && (e->flags & E_COUNTED)) {
 		rt->st.installed--;
-		e->flags &= (uint8_t)~E_COUNTED;
+		e->flags &= (uint16_t)~E_COUNTED;
 	}
 	if (!(e->flags & E_WANT))
 		return;
@@ -372,7 +401,7 @@ set_retry(struct rt *rt, struct rt_entry *e, bool on)
 		e->flags |= E_RETRY;
 		rt->nretry++;
 	} else {
-		e->flags &= (uint8_t)~E_RETRY;
+		e->flags &= (uint16_t)~E_RETRY;
 		e->tries = 0;
 		if (--rt->nretry == 0)
 			rt->retry_min = UINT64_MAX;
@@ -818,15 +847,15 @@ view_route(struct rt *rt, const struct krt *k, bool present)
 	if (k->protocol == rt->protocol) {
 		odd = k->type != RTN_UNICAST || k->multipath ? E_ODD : 0;
 		if (present && (e->flags & (E_OURS | E_ODD)) == (E_OURS | odd) &&
-		    addr_cmp(&e->have_via, &k->via) == 0 &&
+		    have_via_is(e, &k->via) &&
 		    e->have_oif == k->oif && e->have_nhid == k->nhid) {
 			account(rt, e, 1);
 			return;		/* an echo of what we know */
 		}
-		e->flags &= (uint8_t)~(E_OURS | E_ODD);
+		e->flags &= (uint16_t)~E_VIEW;
 		if (present) {
 			e->flags |= E_OURS | odd;
-			e->have_via = k->via;
+			have_via_set(e, &k->via);
 			e->have_oif = k->oif;
 			e->have_nhid = k->nhid;
 			/* it replaced whatever held our metric */
@@ -835,7 +864,7 @@ view_route(struct rt *rt, const struct krt *k, bool present)
 	} else if (present) {
 		foreign_add(e, k->metric, k->protocol);
 		if (at_ours)	/* it replaced ours */
-			e->flags &= (uint8_t)~(E_OURS | E_ODD);
+			e->flags &= (uint16_t)~E_VIEW;
 	} else {
 		foreign_del(e, k->metric);
 	}
@@ -1284,7 +1313,7 @@ op_failed(struct rt *rt, const struct op *o, int err, const char *why)
 		    strerror(err), why ? ": " : "", why ? why : "");
 		return;		/* a stray: the next resync finds it again */
 	}
-	e->flags &= (uint8_t)~E_INFLIGHT;
+	e->flags &= (uint16_t)~E_INFLIGHT;
 	set_retry(rt, e, true);
 	if (e->tries < 16)
 		e->tries++;
@@ -1298,7 +1327,7 @@ op_failed(struct rt *rt, const struct op *o, int err, const char *why)
 	 * does not know: look again. */
 	if ((err == EEXIST || o->nhid != 0) && e->retry_at < rt->next_resync)
 		rt->next_resync = e->retry_at;
-	route_str(&o->dst, o->kind == OP_DEL ? NULL : &e->want_via,
+	route_str(&o->dst, o->kind == OP_DEL ? NULL : &e->via,
 	    o->kind == OP_DEL ? 0 : e->want_oif, buf, sizeof(buf));
 	/* One warning per batch: a link going down fails them all alike. */
 	if (e->tries == 1 && rt->flush_failed++ == 0)
@@ -1328,10 +1357,10 @@ op_done(struct rt *rt, const struct op *o, bool changed)
 	if (e == NULL)
 		return;
 	account(rt, e, -1);
-	e->flags &= (uint8_t)~(E_OURS | E_ODD | E_INFLIGHT);
+	e->flags &= (uint16_t)~(E_VIEW | E_INFLIGHT);
 	if (o->kind != OP_DEL) {
 		e->flags |= E_OURS;
-		e->have_via = e->want_via;
+		have_via_set(e, &e->via);
 		e->have_oif = e->want_oif;
 		e->have_nhid = o->nhid;
 	}
@@ -1407,7 +1436,7 @@ batch_flush(struct rt *rt)
 out:
 	for (i = 0; i < rt->nops; i++)
 		if (rt->ops[i].kind != OP_DONE && rt->ops[i].e != NULL)
-			rt->ops[i].e->flags &= (uint8_t)~E_INFLIGHT;
+			rt->ops[i].e->flags &= (uint16_t)~E_INFLIGHT;
 	if (rt->flush_failed > 1)
 		log_warnx("routes: %u more route operations failed (retrying)",
 		    rt->flush_failed - 1);
@@ -1496,13 +1525,13 @@ entry_apply(struct rt *rt, struct rt_entry *e)
 		if (e->flags & E_CONFLICT) {
 			log_info("routes: %s: destination free again",
 			    route_str(&e->dst, NULL, 0, buf, sizeof(buf)));
-			e->flags &= (uint8_t)~E_CONFLICT;
+			e->flags &= (uint16_t)~E_CONFLICT;
 		}
 		if (matches(e)) {
 			set_retry(rt, e, false);
 			return 0;
 		}
-		k.via = e->want_via;
+		k.via = e->via;
 		k.oif = e->want_oif;
 		if (e->want_nh != NULL && (e->want_nh->flags & NH_HAVE))
 			k.nhid = e->want_nh->id;
@@ -1654,7 +1683,7 @@ apply(struct rt *rt)
 	rt->nstrays = 0;
 	while (ret == 0 && (e = rt->dirty) != NULL) {
 		rt->dirty = e->dirty;
-		e->flags &= (uint8_t)~E_DIRTY;
+		e->flags &= (uint16_t)~E_DIRTY;
 		ret = entry_apply(rt, e);
 	}
 	if (ret == 0)
@@ -1763,7 +1792,7 @@ view_clear(struct rt *rt)
 		for (e = rt->hash[i]; e != NULL; e = next) {
 			next = e->next;
 			account(rt, e, -1);
-			e->flags &= (uint8_t)~(E_OURS | E_ODD);
+			e->flags &= (uint16_t)~E_VIEW;
 			e->nforeign = 0;
 			account(rt, e, 1);
 			mark_dirty(rt, e);
@@ -1964,6 +1993,7 @@ rt_want(struct rt *rt, const struct route *r)
 	unsigned family = r->dst.addr.family;
 	struct rt_entry *e;
 	struct nh *nh = NULL;
+	bool same;
 
 	if ((family != AF_INET && family != AF_INET6) ||
 	    (r->via.family != 0 && r->via.family != family) ||
@@ -1974,9 +2004,10 @@ rt_want(struct rt *rt, const struct route *r)
 	}
 	if ((e = entry_get(rt, &r->dst, true)) == NULL)
 		return -1;
-	if ((e->flags & E_WANT) && addr_cmp(&e->want_via, &r->via) == 0 &&
+	if ((e->flags & E_WANT) && addr_cmp(&e->via, &r->via) == 0 &&
 	    e->want_oif == r->oif)
 		return 0;
+	same = have_via_is(e, &r->via);
 	if (rt->use_nh && family == AF_INET && r->via.family != 0) {
 		if ((nh = nh_ref(rt, e->want_nh, &r->via, r->oif)) == NULL)
 			return -1;
@@ -1985,8 +2016,9 @@ rt_want(struct rt *rt, const struct route *r)
 	}
 	account(rt, e, -1);
 	e->want_nh = nh;
-	e->flags |= E_WANT;
-	e->want_via = r->via;
+	e->flags &= (uint16_t)~E_VIA;
+	e->flags |= E_WANT | (same ? E_VIA : 0);
+	e->via = r->via;
 	e->want_oif = r->oif;
 	account(rt, e, 1);
 	mark_dirty(rt, e);
@@ -2001,7 +2033,10 @@ rt_unwant(struct rt *rt, const struct cidr *dst)
 	if (e == NULL || !(e->flags & E_WANT))
 		return;
 	account(rt, e, -1);
-	e->flags &= (uint8_t)~(E_WANT | E_CONFLICT);
+	/* via becomes the kernel's, or unknown (an echo is not known then). */
+	if (!(e->flags & E_VIA))
+		memset(&e->via, 0, sizeof(e->via));
+	e->flags &= (uint16_t)~(E_WANT | E_CONFLICT | E_VIA);
 	if (e->want_nh != NULL)
 		nh_unref(rt, e->want_nh);
 	e->want_nh = NULL;
