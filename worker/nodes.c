@@ -23,8 +23,7 @@ struct link {
  * makes a route candidate, its place in the CIDR index. */
 struct claim {
 	struct link link;		/* in a CIDR bucket */
-	uint64_t seq;			/* when it took its CIDR; 0: at the first list */
-	unsigned oif;
+	uint32_t seq;			/* when it took its CIDR; 0: at the first list */
 	struct cidr cidr;
 	struct addr via;
 	/* One byte for the rest: a claim per node and family adds up. */
@@ -35,11 +34,12 @@ struct claim {
 };
 
 _Static_assert(NODE_NFAM <= 4, "claim.fam holds 2 bits");
-_Static_assert(sizeof(struct claim) <= 56, "struct claim grew");
+_Static_assert(sizeof(struct claim) <= 48, "struct claim grew");
 
+/* One malloc'ed record a node, with its name: keep it small. */
 struct node {
 	struct link link;		/* in a name bucket */
-	uint32_t hash;
+	unsigned oif;			/* the link of its link-local nexthop */
 	uint32_t note_hash;		/* of the last note logged */
 	uint32_t gen;			/* nodes_mark generation last seen in */
 	bool self, deleting;
@@ -63,7 +63,7 @@ struct nodes {
 	size_t routes;
 	uint32_t gen;
 	bool listed;			/* the first list is complete */
-	uint64_t seq;			/* claims taken since */
+	uint32_t seq;			/* claims taken since (stops at the most) */
 	struct node *me;		/* the own node, once seen */
 };
 
@@ -90,7 +90,7 @@ claim_hash(const struct link *l)
 static uint32_t
 node_hash(const struct link *l)
 {
-	return ((const struct node *)l)->hash;
+	return name_hash(((const struct node *)l)->name);
 }
 
 /* Doubles the n buckets of *b, which hash places; without memory for them
@@ -122,6 +122,14 @@ claim_node(struct claim *c)
 {
 	return (struct node *)((char *)(c - c->fam) -
 	    offsetof(struct node, claim));
+}
+
+/* The device of c's route: only an IPv6 link-local nexthop has one, so
+ * the node keeps it, not each claim. */
+static unsigned
+claim_oif(struct claim *c)
+{
+	return addr_is_v6_linklocal(&c->via) ? claim_node(c)->oif : 0;
 }
 
 struct nodes *
@@ -285,7 +293,7 @@ prior_take(const struct nodes *t, const struct cidr *dst, struct prior *p)
 		routed->routed = false;
 		p->route.dst = *dst;
 		p->route.via = routed->via;
-		p->route.oif = routed->oif;
+		p->route.oif = claim_oif(routed);
 	}
 }
 
@@ -309,7 +317,7 @@ settle(struct nodes *t, const struct prior *p)
 	best->routed = true;
 	r.dst = p->dst;
 	r.via = best->via;
-	r.oif = best->oif;
+	r.oif = claim_oif(best);
 	if (p->routed && addr_cmp(&r.via, &p->route.via) == 0 &&
 	    r.oif == p->route.oif)
 		return;
@@ -460,7 +468,8 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 		tg[fam] = evaluate(t, n, x, nt);
 		if (!force && c->active == tg[fam].active &&
 		    (!c->active || (cidr_cmp(&c->cidr, &x->cidr) == 0 &&
-		    addr_cmp(&c->via, &x->via) == 0 && c->oif == tg[fam].oif))) {
+		    addr_cmp(&c->via, &x->via) == 0 &&
+		    claim_oif(c) == tg[fam].oif))) {
 			/* Same route, or none either way: just remember. */
 			if (!c->active) {
 				c->has_cidr = x->has_cidr;
@@ -484,7 +493,8 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 		c->cidr = x->cidr;
 		c->has_via = x->has_via;
 		c->via = x->via;
-		c->oif = tg[fam].oif;
+		if (addr_is_v6_linklocal(&c->via))
+			n->oif = tg[fam].oif;
 		if (tg[fam].active) {
 			struct claim *routed;
 			size_t count;
@@ -492,8 +502,10 @@ apply(struct nodes *t, struct node *n, const struct claim next[NODE_NFAM],
 			char buf[ADDR_STRLEN];
 
 			best = cidrs_scan(t, &c->cidr, &routed, &count);
+			if (!same && t->listed && t->seq < UINT32_MAX)
+				t->seq++;
 			if (!same)
-				c->seq = t->listed ? ++t->seq : 0;
+				c->seq = t->listed ? t->seq : 0;
 			cidrs_insert(t, c);
 			if (best != NULL && !same)
 				log_warnx("node %s: %s is also claimed by node "
@@ -546,7 +558,7 @@ names_slot(const struct nodes *t, const char *name, uint32_t h)
 	const struct node *n;
 
 	while ((n = (const struct node *)*pp) != NULL &&
-	    (n->hash != h || strcmp(n->name, name) != 0))
+	    strcmp(n->name, name) != 0)
 		pp = &(*pp)->next;
 	return pp;
 }
@@ -622,7 +634,6 @@ nodes_update(struct nodes *t, const struct node_rec *rec)
 		if ((n = calloc(1, sizeof(*n) + len + 1)) == NULL)
 			return -1;
 		memcpy(n->name, rec->name, len + 1);
-		n->hash = h;
 		n->self = strcmp(rec->name, t->self) == 0;
 		n->created = rec->created;
 		for (fam = 0; fam < NODE_NFAM; fam++)
