@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "apiranges.h"
-#include "kube.h"
+#include "kubeclient.h"
 #include "kubecreds.h"
 #include "log.h"
 #include "node.h"

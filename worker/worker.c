@@ -29,7 +29,7 @@
 #include "atomic.h"
 #include "conf.h"
 #include "ipc.h"
-#include "kube.h"
+#include "kubewatch.h"
 #include "kubecreds.h"
 #include "link.h"
 #include "log.h"

@@ -18,7 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "kube.h"
+#include "kubewatch.h"
 #include "log.h"
 
 /* ASan's shadow memory and quarantine make RSS meaningless. */
