@@ -183,20 +183,22 @@ kube_client_set_user_agent(struct kube_client *kc, const char *agent)
 }
 
 int
-kube_client_set_creds(struct kube_client *kc, const struct kube_creds *creds)
+kube_client_set_creds(struct kube_client *kc, const struct kube_creds *creds,
+    char *err, size_t errsz)
 {
 	struct kube_creds *old = kc->creds;
-	char err[256];
+	char again[64];
 
 	if ((kc->creds = kube_creds_dup(creds)) == NULL) {
 		kc->creds = old;
+		seterr(err, errsz, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	if (client_urls(kc, err, sizeof(err)) < 0) {
-		log_warnx("kube: new credentials: %s", err);
+	if (client_urls(kc, err, errsz) < 0) {
 		kube_creds_free(kc->creds);
 		kc->creds = old;
-		client_urls(kc, err, sizeof(err));
+		/* The old ones made these once; only memory can fail. */
+		client_urls(kc, again, sizeof(again));
 		return -1;
 	}
 	kube_creds_free(old);
@@ -219,11 +221,9 @@ kube_client_set_timeout(struct kube_client *kc, long ms)
 }
 
 int
-kube_client_refresh(struct kube_client *kc, bool force)
+kube_client_refresh(struct kube_client *kc, bool force, char *err,
+    size_t errsz)
 {
-	char err[512];
-	int rc;
-
 	if (kc->hook != NULL) {
 		if (force)
 			kc->hook(kc->hook_arg);
@@ -233,11 +233,7 @@ kube_client_refresh(struct kube_client *kc, bool force)
 	    (!force && now_ms() - kc->token_read_ms < TOKEN_MAX_AGE_MS))
 		return 0;
 	kc->token_read_ms = now_ms();
-	if ((rc = kube_creds_refresh_token(kc->creds, err, sizeof(err))) < 0)
-		log_warnx("kube: %s: keeping the old token", err);
-	else if (rc > 0)
-		log_info("kube: token re-read from %s", kc->creds->token_file);
-	return rc;
+	return kube_creds_refresh_token(kc->creds, err, errsz);
 }
 
 const char *
@@ -284,7 +280,6 @@ kube_req_new(struct kube_client *kc, const char *path, struct kube_req *req)
 	char *url = NULL, *auth = NULL;
 	CURL *e;
 
-	kube_client_refresh(kc, false);
 	*req = (struct kube_req){ 0 };
 	if ((e = curl_easy_init()) == NULL)
 		return NULL;
@@ -358,6 +353,20 @@ fail:
 	return NULL;
 }
 
+/* A GET goes on with the old token when the new one cannot be read. */
+static int
+get_refresh(struct kube_client *kc, bool force)
+{
+	char err[256];
+	int rc;
+
+	if ((rc = kube_client_refresh(kc, force, err, sizeof(err))) < 0)
+		log_debug("kube: %s: keeping the old token", err);
+	else if (rc > 0)
+		log_debug("kube: token re-read from %s", kc->creds->token_file);
+	return rc;
+}
+
 /* The body of a kube_get as it arrives. */
 struct get_body {
 	char *p;
@@ -373,50 +382,59 @@ get_write(char *p, size_t size, size_t n, void *arg)
 	    GET_MAX_BODY) < 0 ? 0 : n;
 }
 
+/* One GET. Returns 0 with the body (NUL-terminated) and status, or -1 with
+ * the reason in err. */
+static int
+get_once(struct kube_client *kc, const char *path, long *status,
+    struct get_body *b, char *err, size_t errsz)
+{
+	struct kube_req req;
+	CURLcode rc;
+	CURL *e;
+
+	if ((e = kube_req_new(kc, path, &req)) == NULL) {
+		seterr(err, errsz, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, kc->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, get_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
+	rc = curl_easy_perform(e);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(e);
+	if (rc != CURLE_OK)
+		seterr(err, errsz, "%s%s", kube_req_error(&req, rc),
+		    rc == CURLE_WRITE_ERROR ? " (over 16 MiB)" : "");
+	kube_req_free(&req);
+	if (rc != CURLE_OK)
+		return -1;
+	if (kube_bytes_append(&b->p, &b->len, &b->cap, "", 1,
+	    GET_MAX_BODY + 1) < 0) {
+		seterr(err, errsz, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	b->len--;
+	return 0;
+}
+
 int
 kube_get(struct kube_client *kc, const char *path, long *status, char **body,
-    size_t *len)
+    size_t *len, char *err, size_t errsz)
 {
-	int attempt;
+	struct get_body b = { 0 };
 
-	for (attempt = 0;; attempt++) {
-		struct kube_req req;
-		struct get_body b = { 0 };
-		CURLcode rc;
-		CURL *e;
-
-		if ((e = kube_req_new(kc, path, &req)) == NULL) {
-			log_warnx("kube: GET %s: out of memory", path);
-			return -1;
-		}
-		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, kc->timeout_ms);
-		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, get_write);
-		curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-		rc = curl_easy_perform(e);
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
-		curl_easy_cleanup(e);
-		if (rc != CURLE_OK)
-			log_warnx("kube: GET %s%s: %s%s", kc->creds->server,
-			    path, kube_req_error(&req, rc),
-			    rc == CURLE_WRITE_ERROR ? " (over 16 MiB)" : "");
-		kube_req_free(&req);
-		if (rc != CURLE_OK) {
-			free(b.p);
-			return -1;
-		}
-		if (*status == 401 && attempt == 0 &&
-		    kube_client_refresh(kc, true) > 0) {
-			free(b.p);
-			continue;
-		}
-		if (kube_bytes_append(&b.p, &b.len, &b.cap, "", 1,
-		    GET_MAX_BODY + 1) < 0) {
-			log_warnx("kube: GET %s: out of memory", path);
-			free(b.p);
-			return -1;
-		}
-		*body = b.p;
-		*len = b.len - 1;
-		return 0;
+	get_refresh(kc, false);
+	if (get_once(kc, path, status, &b, err, errsz) < 0)
+		goto fail;
+	if (*status == 401 && get_refresh(kc, true) > 0) {
+		b.len = 0;
+		if (get_once(kc, path, status, &b, err, errsz) < 0)
+			goto fail;
 	}
+	*body = b.p;
+	*len = b.len;
+	return 0;
+fail:
+	free(b.p);
+	return -1;
 }

@@ -21,10 +21,10 @@ struct kube_client *kube_client_new(const struct kube_creds *creds, char *err,
 void kube_client_free(struct kube_client *kc);
 
 /* Swaps in new credentials (copied) for every request started afterwards
- * (an open watch keeps its connection). Returns 0, or -1 (logged) leaving
- * the old ones in place. */
+ * (an open watch keeps its connection). Returns 0, or -1 with a message in
+ * err, leaving the old ones in place. */
 int kube_client_set_creds(struct kube_client *kc,
-    const struct kube_creds *creds);
+    const struct kube_creds *creds, char *err, size_t errsz);
 
 /* After a 401 the client re-reads creds->token_file, and it does so at least
  * once a minute anyway. A process that cannot read the file (a worker whose
@@ -46,18 +46,20 @@ void kube_client_set_timeout(struct kube_client *kc, long ms);
 /* Blocking GET of path ("/api/v1/nodes/NAME"). Returns 0 when the server
  * answered (any status in *status; *body NUL-terminated, *len bytes, freed
  * by the caller; after a 401 the token is refreshed and, when it changed,
- * the GET is tried once more), or -1 on a transport error, logged. Bodies
- * over 16 MiB are an error. */
+ * the GET is tried once more), or -1 with the reason in err: the server
+ * and path, and what failed (no connection, a certificate check, a
+ * timeout, a body over 16 MiB, out of memory). Logs nothing above debug. */
 int kube_get(struct kube_client *kc, const char *path, long *status,
-    char **body, size_t *len);
+    char **body, size_t *len, char *err, size_t errsz);
 
 /* --- transfers, for lib/kubewatch.c ------------------------------------- */
 
 /* Re-reads the token: with force (after a 401) always, or calls the hook
  * instead; without, only when a minute has passed since the last read.
- * Returns 1 when the token changed, else 0 (a failure logged, the old
- * token kept). */
-int kube_client_refresh(struct kube_client *kc, bool force);
+ * Returns 1 when the token changed, 0 when not (or the hook was called),
+ * -1 with a message in err (the old token kept). */
+int kube_client_refresh(struct kube_client *kc, bool force, char *err,
+    size_t errsz);
 
 /* What curl keeps pointers to for as long as a transfer runs. */
 struct kube_req {
@@ -69,8 +71,9 @@ struct kube_req {
 
 /* A fresh easy handle for a GET of path with the client's URL,
  * credentials, TLS settings, User-Agent and dead-peer detection (TCP
- * keepalive and user timeout), its token re-read when a minute old; the
- * caller sets the write callback and timeouts. Returns NULL on ENOMEM. req must live until kube_req_free, which comes after
+ * keepalive and user timeout); the caller sets the write callback and
+ * timeouts. The token is not refreshed here (kube_client_refresh). Returns
+ * NULL on ENOMEM. req must live until kube_req_free, which comes after
  * curl_easy_cleanup. */
 CURL *kube_req_new(struct kube_client *kc, const char *path,
     struct kube_req *req);

@@ -483,6 +483,22 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return kube_lines_feed(&w->lines, p, n, on_line, w) == 0 ? n : 0;
 }
 
+/* The token is re-read before a transfer once a minute, and after a 401
+ * (force). A token that cannot be read leaves the old one in use. Returns 1
+ * when it changed. */
+static int
+refresh(struct kube_watch *w, bool force)
+{
+	char err[512];
+	int rc;
+
+	if ((rc = kube_client_refresh(w->kc, force, err, sizeof(err))) < 0)
+		log_warnx("kube: %s: keeping the old token", err);
+	else if (rc > 0)
+		log_info("kube: %s: token re-read", w->path);
+	return rc;
+}
+
 static void
 start(struct kube_watch *w)
 {
@@ -535,6 +551,7 @@ start(struct kube_watch *w)
 		break;
 	}
 	curl_free(esc);
+	refresh(w, false);
 	if (r < 0 || (w->easy = kube_req_new(w->kc, q, &w->req)) == NULL) {
 		if (r >= 0)
 			free(q);
@@ -719,7 +736,7 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		w->stats.http_401++;
 		w->stats.errors++;
 		log_warnx("kube: %s: unauthorized (401): %s", w->path, msg);
-		if (kube_client_refresh(w->kc, true) > 0) {
+		if (refresh(w, true) > 0) {
 			schedule(w, step, 0);
 			return;
 		}

@@ -129,8 +129,8 @@ refresh_hook(void *arg)
 		log_warnx("%s", err);
 		return;
 	}
-	if (kube_client_set_creds(p.kc, c) < 0)
-		log_warnx("cannot swap credentials");
+	if (kube_client_set_creds(p.kc, c, err, sizeof(err)) < 0)
+		log_warnx("cannot swap credentials: %s", err);
 	kube_creds_free(c);
 }
 
@@ -150,7 +150,7 @@ usage(void)
 static void
 get_loop(void)
 {
-	char path[512];
+	char path[512], err[512];
 
 	while (fgets(path, sizeof(path), stdin) != NULL) {
 		long status = 0;
@@ -158,7 +158,10 @@ get_loop(void)
 		char *body;
 
 		path[strcspn(path, "\n")] = '\0';
-		if (kube_get(p.kc, path, &status, &body, &len) < 0) {
+		if (kube_get(p.kc, path, &status, &body, &len, err,
+		    sizeof(err)) < 0) {
+			/* The reason on stderr: tests read the verdict. */
+			fprintf(stderr, "GET %s: %s\n", path, err);
 			printf("get failed\n");
 			continue;
 		}
