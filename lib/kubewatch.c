@@ -54,6 +54,7 @@ enum abort_reason {
 	ABORT_BAD_EVENT,
 	ABORT_GONE,		/* ERROR event 410 */
 	ABORT_ERROR_EVENT,	/* another ERROR event */
+	ABORT_NOMEM,		/* a resource version could not be kept */
 };
 
 struct kube_watch {
@@ -252,15 +253,17 @@ kube_watch_timeout_ms(const struct kube_watch *w)
 	return at <= now ? 0 : (long)(at - now);
 }
 
-static void
+/* Returns 0, or -1 on ENOMEM with *slot as it was. */
+static int
 set_str(char **slot, const char *s)
 {
 	char *d = s != NULL ? strdup(s) : NULL;
 
 	if (s != NULL && d == NULL)
-		fatal(1, "kube: strdup");
+		return -1;
 	free(*slot);
 	*slot = d;
+	return 0;
 }
 
 /* After an API server restart every watch of every client gets a 410 at
@@ -320,12 +323,19 @@ schedule_backoff(struct kube_watch *w, enum step next, long retry_after_s)
 	schedule(w, next, delay);
 }
 
-static void
+/* Returns 0, or -1 on ENOMEM (logged; the transfer is to be aborted with
+ * ABORT_NOMEM). */
+static int
 set_rv(struct kube_watch *w, const char *rv)
 {
-	set_str(&w->rv, rv);
+	if (set_str(&w->rv, rv) < 0) {
+		log_warnx("kube: %s: watch: out of memory for resource version "
+		    "%s, relisting", w->path, rv);
+		return -1;
+	}
 	if (w->cb.resource_version != NULL)
 		w->cb.resource_version(w->arg, w->rv);
+	return 0;
 }
 
 /* One object that cannot be decoded is skipped, so that the others are
@@ -345,20 +355,26 @@ skip(struct kube_watch *w, enum kube_event_type type,
 }
 
 /* A DELETED event that cannot be decoded still says which object is gone:
- * pass that on, as an object with only its name and version. */
-static void
+ * pass that on, as an object with only its name and version. Returns 0, or
+ * -1 on ENOMEM (logged; nothing delivered). */
+static int
 deleted_stub(struct kube_watch *w, const struct kube_bad *bad)
 {
 	cJSON *obj = cJSON_CreateObject(), *md = cJSON_AddObjectToObject(obj,
 	    "metadata");
 
 	if (cJSON_AddStringToObject(md, "name", bad->name) == NULL ||
-	    cJSON_AddStringToObject(md, "resourceVersion", bad->rv) == NULL)
-		fatalx(1, "kube: out of memory");
+	    cJSON_AddStringToObject(md, "resourceVersion", bad->rv) == NULL) {
+		log_warnx("kube: %s: watch: out of memory for a DELETED "
+		    "event, relisting", w->path);
+		cJSON_Delete(obj);
+		return -1;
+	}
 	log_warnx("kube: %s: watch: object \"%s\" deleted (its event could "
 	    "not be decoded: %s)", w->path, bad->shown, bad->why);
 	w->cb.object(w->arg, KUBE_DELETED, obj);
 	cJSON_Delete(obj);
+	return 0;
 }
 
 /* A watch event line that is too long or cannot be decoded. Returns 0 when
@@ -381,12 +397,12 @@ bad_line(struct kube_watch *w, const char *line, size_t len, const char *why)
 	}
 	w->stats.events++;
 	w->events_this_watch++;
-	if (t == KUBE_DELETED)
-		deleted_stub(w, &bad);
-	else
+	if (t == KUBE_DELETED) {
+		if (deleted_stub(w, &bad) < 0)
+			return 1;
+	} else
 		skip(w, t, &bad);
-	set_rv(w, bad.rv);
-	return 0;
+	return set_rv(w, bad.rv) < 0 ? 1 : 0;
 }
 
 static int
@@ -395,6 +411,7 @@ on_line(void *arg, const char *line, size_t len, bool whole)
 	struct kube_watch *w = arg;
 	struct kube_event ev;
 	char err[128];
+	int rc;
 
 	if (!whole || kube_event_decode(line, len, &ev, err,
 	    sizeof(err)) < 0) {
@@ -427,8 +444,12 @@ on_line(void *arg, const char *line, size_t len, bool whole)
 		break;
 	}
 	w->backoff_ms = w->o.backoff_min_ms;	/* the server is well */
-	set_rv(w, ev.rv);
+	rc = set_rv(w, ev.rv);
 	kube_event_free(&ev);
+	if (rc < 0) {
+		w->abort = ABORT_NOMEM;
+		return 1;
+	}
 	return 0;
 }
 
@@ -582,7 +603,9 @@ static void
 page_done(struct kube_watch *w)
 {
 	const cJSON *md, *items, *rv, *cont;
+	const char *bad = NULL;
 	cJSON *root;
+	bool more;
 
 	w->stats.pages++;
 	root = kube_listdec_finish(&w->list);
@@ -591,26 +614,27 @@ page_done(struct kube_watch *w)
 	rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
 	cont = cJSON_GetObjectItemCaseSensitive(md, "continue");
 	/* Go encodes an empty slice as null. */
+	more = cJSON_IsString(cont) && *cont->valuestring != '\0';
 	if (!cJSON_IsObject(root) ||
 	    (!cJSON_IsArray(items) && !cJSON_IsNull(items)) ||
 	    !cJSON_IsString(rv) || *rv->valuestring == '\0' ||
-	    (cont != NULL && !cJSON_IsString(cont) && !cJSON_IsNull(cont))) {
-		log_warnx("kube: %s: list: a reply that is not a list with "
-		    "metadata.resourceVersion", w->path);
+	    (cont != NULL && !cJSON_IsString(cont) && !cJSON_IsNull(cont)))
+		bad = "a reply that is not a list with metadata.resourceVersion";
+	else if (set_str(&w->rv, rv->valuestring) < 0 ||
+	    (more && set_str(&w->cont, cont->valuestring) < 0))
+		bad = "out of memory, relisting";
+	cJSON_Delete(root);
+	if (bad != NULL) {
+		log_warnx("kube: %s: list: %s", w->path, bad);
 		w->stats.errors++;
-		cJSON_Delete(root);
 		schedule_backoff(w, STEP_LIST, 0);
 		return;
 	}
 	list_begin(w);
-	set_str(&w->rv, rv->valuestring);
-	if (cJSON_IsString(cont) && *cont->valuestring != '\0') {
-		set_str(&w->cont, cont->valuestring);
-		cJSON_Delete(root);
+	if (more) {
 		schedule(w, STEP_PAGE, 0);
 		return;
 	}
-	cJSON_Delete(root);
 	w->stats.lists_done++;
 	w->listing = false;
 	w->consistent = false;
@@ -690,6 +714,7 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 	case ABORT_LINE_TOO_LONG:
 	case ABORT_BAD_EVENT:
 	case ABORT_ERROR_EVENT:
+	case ABORT_NOMEM:
 		/* An event was lost: only a relist is sure to be right. */
 		w->stats.errors++;
 		schedule_backoff(w, STEP_LIST, 0);
