@@ -46,9 +46,10 @@ void kube_client_set_timeout(struct kube_client *kc, long ms);
 /* Blocking GET of path ("/api/v1/nodes/NAME"). Returns 0 when the server
  * answered (any status in *status; *body NUL-terminated, *len bytes, freed
  * by the caller; after a 401 the token is refreshed and, when it changed,
- * the GET is tried once more), or -1 with the reason in err: the server
- * and path, and what failed (no connection, a certificate check, a
- * timeout, a body over 16 MiB, out of memory). Logs nothing above debug. */
+ * the GET is tried once more), or -1 with what failed in err, as libcurl
+ * says it (no connection, a certificate check, a timeout), or a body over
+ * 16 MiB, or out of memory; the caller names the server and path. Logs
+ * nothing above debug. */
 int kube_get(struct kube_client *kc, const char *path, long *status,
     char **body, size_t *len, char *err, size_t errsz);
 
