@@ -97,16 +97,20 @@ client_urls(struct kube_client *kc, char *err, size_t errsz)
 	}
 	if (strcmp(path, "/") == 0)
 		*path = '\0';
+	/* asprintf leaves its pointer undefined on failure; the ones made
+	 * before stay, for kube_client_free or the next client_urls. */
 	if (asprintf(&kc->base, "%s://%s:%s%s", scheme, c->tls_server_name,
-	    port, path) < 0 ||
-	    asprintf(&kc->connect_to, "%s:%s:%s:%s", c->tls_server_name, port,
-	    host, port) < 0 ||
-	    asprintf(&kc->host_header, "Host: %s:%s", host, port) < 0) {
-		kc->base = kc->connect_to = kc->host_header = NULL;
+	    port, path) < 0)
+		kc->base = NULL;
+	else if (asprintf(&kc->connect_to, "%s:%s:%s:%s", c->tls_server_name,
+	    port, host, port) < 0)
+		kc->connect_to = NULL;
+	else if (asprintf(&kc->host_header, "Host: %s:%s", host, port) < 0)
+		kc->host_header = NULL;
+	else
+		rc = 0;
+	if (rc < 0)
 		seterr(err, errsz, "%s", strerror(ENOMEM));
-		goto out;
-	}
-	rc = 0;
 out:
 	curl_free(scheme);
 	curl_free(host);
