@@ -450,12 +450,28 @@ parse_yaml(struct kc *k, const char *text, size_t len)
 	return ok ? 0 : -1;
 }
 
+/* Loads the entry named name of list (a cluster or a user) into c. */
+static int
+load_named(struct kc *k, yaml_node_t *root, const char *list,
+    const char *field, const char *name,
+    int (*load)(struct kc *, yaml_node_t *, const char *,
+    struct kube_creds *), struct kube_creds *c)
+{
+	yaml_node_t *entry = named_entry(k, root, list, field, name);
+	char where[300];
+
+	if (entry == NULL)
+		return -1;
+	snprintf(where, sizeof(where), "%s \"%s\"", field, name);
+	return load(k, entry, where, c);
+}
+
 static struct kube_creds *
 load_kubeconfig(const char *path, char *err, size_t errsz)
 {
 	struct kc k = { .path = path, .err = err, .errsz = errsz };
 	struct kube_creds *c;
-	yaml_node_t *root, *ctx, *cluster, *user;
+	yaml_node_t *root, *ctx;
 	const char *cur, *cname, *uname, *slash;
 	char where[300];
 	bool bad = false;
@@ -499,21 +515,13 @@ load_kubeconfig(const char *path, char *err, size_t errsz)
 		seterr(err, errsz, "%s: %s: no cluster", path, where);
 		goto fail;
 	}
-	cluster = named_entry(&k, root, "clusters", "cluster", cname);
-	if (cluster == NULL)
-		goto fail;
-	snprintf(where, sizeof(where), "cluster \"%s\"", cname);
-	if (load_cluster(&k, cluster, where, c) < 0)
+	if (load_named(&k, root, "clusters", "cluster", cname, load_cluster,
+	    c) < 0)
 		goto fail;
 	/* A context without a user talks to the API anonymously. */
-	if (uname != NULL) {
-		user = named_entry(&k, root, "users", "user", uname);
-		if (user == NULL)
-			goto fail;
-		snprintf(where, sizeof(where), "user \"%s\"", uname);
-		if (load_user(&k, user, where, c) < 0)
-			goto fail;
-	}
+	if (uname != NULL && load_named(&k, root, "users", "user", uname,
+	    load_user, c) < 0)
+		goto fail;
 	yaml_document_delete(&k.doc);
 	free(k.dir);
 	str_free(text);

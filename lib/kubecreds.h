@@ -31,7 +31,7 @@ struct kube_creds {
  *      account's token and ca.crt in /var/run/secrets/kubernetes.io/
  *      serviceaccount (or $XCNI_SA_DIR, for tests).
  * An explicit choice wins over the ambient one; this differs from upstream
- * xcluster-cni (in-cluster first), but follows DESIGN.md, where the
+ * xcluster-cni (in-cluster first), and is what xcni.ini(5) documents: the
  * kubeconfig key defaults to $KUBECONFIG, else in-cluster.
  * From a kubeconfig the current-context's cluster and user are used;
  * relative file names are relative to the kubeconfig's directory; an exec

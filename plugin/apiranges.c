@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "apiranges.h"
-#include "kube.h"
+#include "kubeclient.h"
 #include "kubecreds.h"
 #include "log.h"
 #include "node.h"
@@ -99,10 +99,10 @@ api_ranges(const struct netconf *c, char name[NODE_NAME_MAX + 1],
 	kube_client_set_user_agent(kc, "kube-node/" PACKAGE_VERSION);
 	snprintf(path, sizeof(path), "/api/v1/nodes/%s", name);
 	log_debug("%s: no state file, GET %s%s", net, creds->server, path);
-	if (kube_get(kc, path, &status, &body, &len) < 0) {
+	if (kube_get(kc, path, &status, &body, &len, err, sizeof(err)) < 0) {
 		cni_fail(e, CNI_ERR_TRY_AGAIN, NOT_KNOWN, "no state file for "
-		    "network %s, and GET %s%s failed", net, creds->server,
-		    path);
+		    "network %s, and GET %s%s failed: %s", net, creds->server,
+		    path, err);
 		goto done;
 	}
 	if (status != 200) {

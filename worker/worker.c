@@ -29,7 +29,7 @@
 #include "atomic.h"
 #include "conf.h"
 #include "ipc.h"
-#include "kube.h"
+#include "kubewatch.h"
 #include "kubecreds.h"
 #include "link.h"
 #include "log.h"
@@ -466,6 +466,7 @@ ipc_handle(struct worker *w)
 {
 	const char *type, *payload;
 	struct kube_creds *c;
+	char err[256];
 	size_t len;
 	int r;
 
@@ -473,8 +474,10 @@ ipc_handle(struct worker *w)
 		if (strcmp(type, IPC_CREDS) == 0) {
 			if ((c = creds_from(payload, len)) == NULL)
 				continue;
-			if (kube_client_set_creds(w->kc, c) < 0)
-				log_warnx("supervisor: credentials not taken");
+			if (kube_client_set_creds(w->kc, c, err,
+			    sizeof(err)) < 0)
+				log_warnx("supervisor: credentials not taken: "
+				    "%s", err);
 			else
 				log_debug("supervisor: new credentials");
 			kube_creds_free(c);

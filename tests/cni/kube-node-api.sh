@@ -64,6 +64,8 @@ expect() {
 	esac
 }
 code() { echo "$rc:$(grep -o '"code":[0-9]*' "$tmp/out")"; }
+# The error's details: why the GET failed, as libcurl says it.
+details() { grep -o '"details":"[^"]*"' "$tmp/out"; }
 
 CNI_COMMAND=VERSION "$top_builddir/plugin/kube-node-api" </dev/null >"$tmp/out"
 check "kube-node-api answers VERSION as kube-node does" \
@@ -97,6 +99,17 @@ expect "an invalid node name gives code 4" '1:"code":4' "$(code)"
 sed 's/token: .*/token: wrong/' "$kc" >"$tmp/bad-kubeconfig"
 kn ADD "$(conf "\"kubeconfig\":\"$tmp/bad-kubeconfig\"")" NODE_NAME=node-a
 expect "a refused token (401) gives code 7" '1:"code":7' "$(code)"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/other.key" -out "$tmp/other.crt" -days 1 \
+    -subj /CN=another-ca >"$tmp/openssl.log" 2>&1 ||
+    { diag "$tmp/openssl.log"; bail "cannot make another CA"; }
+sed "s|certificate-authority-data: .*|certificate-authority-data: $(base64 -w0 "$tmp/other.crt")|" \
+    "$kc" >"$tmp/other-ca-kubeconfig"
+cmp -s "$kc" "$tmp/other-ca-kubeconfig" && bail "the kubeconfig names no CA"
+kn ADD "$(conf "\"kubeconfig\":\"$tmp/other-ca-kubeconfig\"")" NODE_NAME=node-a
+expect "a server certificate from another CA gives code 11 and says so" \
+    '1:"code":11 "details":"*GET https://*/api/v1/nodes/node-a failed: *certificate*' \
+    "$(code) $(details)"
 kn ADD "$(conf "\"kubeconfig\":\"$tmp/nonexistent\"")" NODE_NAME=node-a
 expect "a kubeconfig key naming no file gives code 7" '1:"code":7' "$(code)"
 kn ADD "$(conf)" NODE_NAME=node-a
@@ -107,7 +120,9 @@ expect "DEL of an API-ranged pod succeeds" 0 "$rc"
 kill $server
 wait $server 2>/dev/null
 kn ADD "$(conf "\"kubeconfig\":\"$kc\"")" NODE_NAME=node-a
-expect "the API server down gives code 11" '1:"code":11' "$(code)"
+expect "the API server down gives code 11 and says why" \
+    '1:"code":11 "details":"*GET https://*/api/v1/nodes/node-a failed: *onnect*' \
+    "$(code) $(details)"
 id=a2 kn DEL "$(conf "\"kubeconfig\":\"$kc\"")" NODE_NAME=node-a
 expect "DEL with the state file and the API gone succeeds" 0 "$rc"
 check "and releases the addresses" sh -c "! grep -rqx a2 '$data'"

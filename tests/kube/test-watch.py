@@ -606,6 +606,38 @@ def t_restart_410(tmp, f):
         big.stop()
 
 
+def t_nomem(tmp, f):
+    """A resource version the watch cannot keep (its strdup fails, by
+    watch-probe's XCNI_PROBE_FAIL_STRDUP): a list's, then a watch event's.
+    Each is logged and retried with a relist; nothing exits."""
+    rv = f.call("GET", "/api/v1/nodes?limit=1")["metadata"]["resourceVersion"]
+    after = str(int(rv) + 1)     # the next change's
+    log = os.path.join(tmp, "probe.log")
+    start = os.path.getsize(log) if os.path.exists(log) else 0
+    p = Probe(tmp, f.kubeconfig, "-q", "-b", "50:200", "-r", "50:400",
+              env=dict(os.environ, XCNI_PROBE_FAIL_STRDUP=rv + "," + after))
+    try:
+        wait_end(p, 0, NODES)
+        s = p.stats()
+        check(s["lists"] == 2 and s["lists_done"] == 1 and
+              s["errors"] == 1, s)
+        m = p.mark()
+        f.patch("node-7", {"nomem": "1"})
+        wait_end(p, m, NODES)
+        s = p.stats()
+        check(s["lists_done"] == 2 and s["errors"] == 2 and
+              s["synced"] == 1, s)
+        check(p.proc.poll() is None, "probe exited")
+    finally:
+        p.stop()
+    with open(log) as fh:
+        fh.seek(start)
+        text = fh.read()
+    check("list: out of memory, relisting" in text and
+          "watch: out of memory for resource version %s" % after in text,
+          text[-2000:])
+
+
 def t_http_version(tmp, f):
     """XCNI_HTTP_VERSION=1.1|2 (the fake speaks HTTP/1.1 only: h2 is
     offered and not taken); anything else is HTTP/1.1 with a warning."""
@@ -657,7 +689,9 @@ def main():
               "cache; consistent only when that is refused", t_restart_410),
              ("relists spaced: 800 ms doubling while they keep coming",
               t_relist_spacing),
-             ("XCNI_HTTP_VERSION chooses the protocol", t_http_version)]
+             ("XCNI_HTTP_VERSION chooses the protocol", t_http_version),
+             ("a resource version that cannot be kept: relisted, no exit",
+              t_nomem)]
     print("1..%d" % (len(TESTS) + 1 + len(extra)), flush=True)
     failed = 0
     f = p = None

@@ -5,9 +5,12 @@
  *   stats k=v... |
  *   rusage maxrss_kb=N user_ms=N sys_ms=N (maxrss: VmHWM)
  * It runs the poll loop the worker runs: the watch's fd, a signalfd, and
- * kube_watch_timeout_ms. SIGUSR1 prints the stats, SIGTERM ends it. */
+ * kube_watch_timeout_ms. SIGUSR1 prints the stats, SIGTERM ends it.
+ * XCNI_PROBE_FAIL_STRDUP=S1,S2,... makes the first strdup of each Si fail
+ * with ENOMEM (linked with -Wl,--wrap=strdup, which reaches lib/ too). */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,7 +21,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "kube.h"
+#include "kubewatch.h"
 #include "log.h"
 
 /* ASan's shadow memory and quarantine make RSS meaningless. */
@@ -36,6 +39,37 @@ static struct {
 	unsigned long count;
 	bool done;
 } p;
+
+char *__real_strdup(const char *s);
+char *__wrap_strdup(const char *s);
+
+/* Fails once for each of up to 8 strings in XCNI_PROBE_FAIL_STRDUP. */
+char *
+__wrap_strdup(const char *s)
+{
+	static char fail[8][64];
+	static bool loaded;
+	size_t i;
+
+	if (!loaded) {
+		const char *env = getenv("XCNI_PROBE_FAIL_STRDUP");
+
+		loaded = true;
+		for (i = 0; env != NULL && *env != '\0' && i < 8; i++) {
+			size_t n = strcspn(env, ",");
+
+			snprintf(fail[i], sizeof(fail[i]), "%.*s", (int)n, env);
+			env += n + (env[n] == ',');
+		}
+	}
+	for (i = 0; i < 8; i++)
+		if (fail[i][0] != '\0' && strcmp(fail[i], s) == 0) {
+			fail[i][0] = '\0';
+			errno = ENOMEM;
+			return NULL;
+		}
+	return __real_strdup(s);
+}
 
 static void
 on_begin(void *arg)
@@ -129,8 +163,8 @@ refresh_hook(void *arg)
 		log_warnx("%s", err);
 		return;
 	}
-	if (kube_client_set_creds(p.kc, c) < 0)
-		log_warnx("cannot swap credentials");
+	if (kube_client_set_creds(p.kc, c, err, sizeof(err)) < 0)
+		log_warnx("cannot swap credentials: %s", err);
 	kube_creds_free(c);
 }
 
@@ -150,7 +184,7 @@ usage(void)
 static void
 get_loop(void)
 {
-	char path[512];
+	char path[512], err[512];
 
 	while (fgets(path, sizeof(path), stdin) != NULL) {
 		long status = 0;
@@ -158,7 +192,10 @@ get_loop(void)
 		char *body;
 
 		path[strcspn(path, "\n")] = '\0';
-		if (kube_get(p.kc, path, &status, &body, &len) < 0) {
+		if (kube_get(p.kc, path, &status, &body, &len, err,
+		    sizeof(err)) < 0) {
+			/* The reason on stderr: tests read the verdict. */
+			fprintf(stderr, "GET %s: %s\n", path, err);
 			printf("get failed\n");
 			continue;
 		}

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kube.h"
+#include "kubestream.h"
 
 /* What the splitter delivered, lines joined with "|". */
 struct got {
