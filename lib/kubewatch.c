@@ -55,6 +55,7 @@ enum abort_reason {
 	ABORT_GONE,		/* ERROR event 410 */
 	ABORT_ERROR_EVENT,	/* another ERROR event */
 	ABORT_NOMEM,		/* a resource version could not be kept */
+	ABORT_RELIST,		/* kube_watch_relist */
 };
 
 struct kube_watch {
@@ -92,6 +93,7 @@ struct kube_watch {
 	bool consistent;	/* the cached list was refused: list from etcd */
 	bool listing;		/* list_begin delivered, list_end not yet */
 	bool synced;
+	bool relist_asked;
 	char *rv;
 	char *cont;
 };
@@ -237,6 +239,8 @@ kube_watch_timeout_ms(const struct kube_watch *w)
 {
 	int64_t now = now_ms(), at = -1;
 
+	if (w->relist_asked)
+		return 0;
 	if (w->next_at >= 0)
 		at = w->next_at;
 	if (w->curl_deadline >= 0 && (at < 0 || w->curl_deadline < at))
@@ -482,6 +486,10 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	struct kube_watch *w = arg;
 	int rc;
 
+	if (w->relist_asked) {
+		w->abort = ABORT_RELIST;
+		return 0;
+	}
 	w->last_byte = now_ms();
 	w->stats.bytes += n;
 	if (w->status == 0)
@@ -706,6 +714,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 	switch (why) {
 	case ABORT_NONE:
 		break;
+	case ABORT_RELIST:
+		return;
 	case ABORT_GONE:
 		w->stats.relists_410++;
 		schedule(w, STEP_LIST, 0);
@@ -782,6 +792,14 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 	}
 }
 
+/* Callbacks run inside curl, where a transfer cannot be removed: note the
+ * wish and act on it in kube_watch_process. */
+void
+kube_watch_relist(struct kube_watch *w)
+{
+	w->relist_asked = true;
+}
+
 void
 kube_watch_process(struct kube_watch *w)
 {
@@ -815,6 +833,11 @@ kube_watch_process(struct kube_watch *w)
 		if (m->msg == CURLMSG_DONE && m->easy_handle == w->easy)
 			transfer_done(w, m->data.result);
 	now = now_ms();
+	if (w->relist_asked) {
+		w->relist_asked = false;
+		transfer_end(w);
+		schedule(w, STEP_LIST, 0);
+	}
 	if (w->easy != NULL && w->step == STEP_WATCH && now >= w->watch_end) {
 		/* Quiet is not dead (TCP finds the dead): a watch silent for
 		 * longer than its timeout is resumed, without a word. */

@@ -100,9 +100,12 @@ int kube_watch_fd(const struct kube_watch *w);
 /* Milliseconds until process must be called even without fd activity;
  * -1 for no deadline. */
 long kube_watch_timeout_ms(const struct kube_watch *w);
-/* Does all pending work without blocking; callbacks run from here, and
- * must not call kube_watch_free. */
+/* Does all pending work without blocking; callbacks run from here, and may
+ * call kube_watch_relist but not kube_watch_free. */
 void kube_watch_process(struct kube_watch *w);
+/* Drops the connection and relists (e.g. the caller's state is suspect),
+ * after the relist spacing like every relist. */
+void kube_watch_relist(struct kube_watch *w);
 /* True from the end of a complete list until a relist starts (a watch
  * that reconnects and resumes stays synced). */
 bool kube_watch_synced(const struct kube_watch *w);
