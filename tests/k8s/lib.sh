@@ -97,9 +97,11 @@ token() {
 }
 
 # refused TOKENFILE: the apiserver answers 401 to that token. It caches a
-# good token's authentication for a few seconds after its Secret is gone.
+# good token's authentication for a few seconds after its Secret is gone,
+# so a request may still pass as the token's ServiceAccount: its
+# User-Agent, xcni-test, tells it from xcni's own.
 refused() {
-	test "$(in_ns curl -s -o /dev/null -w '%{http_code}' --cacert "$K/pki/ca.crt" \
+	test "$(in_ns curl -s -o /dev/null -w '%{http_code}' -A xcni-test --cacert "$K/pki/ca.crt" \
 	    -H "Authorization: Bearer $(cat "$1")" \
 	    "https://127.0.0.1:$PORT/api/v1/nodes?limit=1")" = 401
 }

@@ -53,7 +53,7 @@ cut() {
 	    in_ns nft add rule inet xcni out meta skuid $WUID tcp dport "$PORT" \
 	    reject with tcp reset || return 1
 	in_ns ss -K -tn dst 127.0.0.1 dport = ":$PORT" >/dev/null 2>&1
-	! in_ns ss -tne dst 127.0.0.1 dport = ":$PORT" | grep -q "uid:$WUID "
+	! in_ns ss -tne dst 127.0.0.1 dport = ":$PORT" 2>/dev/null | grep -q "uid:$WUID "
 }
 uncut() { in_ns nft delete table inet xcni; }
 
@@ -284,7 +284,7 @@ compacted() {
 # The worker's last request is a watch, and it is open.
 watching() {
 	grep 'kube: ' "$T/worker.log" | tail -n 1 | grep -q 'GET /api/v1/nodes?watch=1' &&
-	    in_ns ss -tne dst 127.0.0.1 dport = ":$PORT" | grep -q "uid:$WUID "
+	    in_ns ss -tne dst 127.0.0.1 dport = ":$PORT" 2>/dev/null | grep -q "uid:$WUID "
 }
 # After the restart the worker relists (its resourceVersion is soon
 # compacted); the gap must open while it watches.
@@ -312,9 +312,9 @@ agents = set()
 for line in open(sys.argv[1]):
     e = json.loads(line)
     agent = e.get("userAgent", "(none)")
-    # the test used the token with kubectl too (RBAC checks)
+    # the test used the token with kubectl (RBAC checks) and curl (refused)
     if e["user"].get("username") == "system:serviceaccount:kube-system:xcni" \
-            and not agent.startswith("kubectl"):
+            and not agent.startswith(("kubectl", "xcni-test")):
         agents.add(agent)
 print("\n".join(sorted(agents)))' "$K/audit.log" >"$T/agents"
 note "User-Agents of the xcni ServiceAccount's requests: $(tr '\n' ' ' <"$T/agents")"
