@@ -305,8 +305,10 @@ EOF
 }
 ok_add() { test "$rc" = 0 && inside "$@"; }
 off=$(audit_size)
+t0=$(now_ms)
 kn a1 "$(netconf "$T/net.d/10-xcluster.conflist")"
-check "no state file: ADD gets node-1's spec.podCIDRs from the real API" ok_add
+took=$(($(now_ms) - t0))
+check "no state file: ADD gets node-1's spec.podCIDRs from the real API ($took ms)" ok_add
 kn a2 "$(netconf "$T/net.d/20-net3.conflist")"
 check "no state file: ADD gets node-1's net3 annotation from the real API" \
     ok_add cidr.example.com/net3
