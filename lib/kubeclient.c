@@ -44,12 +44,11 @@ struct kube_client {
 };
 
 /* HTTP/1.1 unless XCNI_HTTP_VERSION=2 (for tests against a real server).
- * Debian's libcurl would negotiate h2 with an API server, and keeps a
- * multiplexed connection after an aborted transfer: a watch cut short
- * would come back on the connection, and to the replica, it left. Over
- * HTTP/1.1 an aborted transfer closes its connection, and a new one may
- * reach another replica; the watches are few and long, so h2's
- * multiplexing buys nothing here. */
+ * Every watch closes its connection whatever the version; a list given
+ * up on (silent, or a page that does not decode) closes an HTTP/1.1
+ * connection, where libcurl keeps an HTTP/2 connection after an aborted
+ * stream and would send the retry to the same, perhaps wedged, replica.
+ * The requests are few and long, so h2's multiplexing buys nothing. */
 static long
 http_version(void)
 {
