@@ -17,6 +17,7 @@
 
 #include "atomic.h"
 #include "conf.h"
+#include "kname.h"
 #include "policy.h"
 #include "util.h"
 
@@ -278,12 +279,6 @@ is_alnum(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static bool
-is_lower_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z');
-}
-
 /* Offset of the first byte that is not printable UTF-8 text (tab allowed),
  * or n. */
 static size_t
@@ -323,30 +318,6 @@ text_check(const unsigned char *s, size_t n)
 	return n;
 }
 
-/* Kubernetes' DNS-1123 subdomain: what node names and annotation prefixes
- * must be. */
-static bool
-dns_subdomain_valid(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > 253)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (is_lower_alnum(s[i]))
-			continue;
-		if (s[i] != '-' && s[i] != '.')
-			return false;
-		if (i == 0 || i == n - 1)
-			return false;
-		if (s[i] == '.' && !is_lower_alnum(s[i - 1]))
-			return false;
-		if (s[i] == '.' && !is_lower_alnum(s[i + 1]))
-			return false;
-	}
-	return true;
-}
-
 /* [prefix/]name: prefix a DNS subdomain, name 1..63 of [-._a-zA-Z0-9]
  * starting and ending with an alphanumeric. */
 static bool
@@ -356,7 +327,7 @@ annotation_key_valid(const char *s)
 	const char *name = slash != NULL ? slash + 1 : s;
 	size_t n = strlen(name), i;
 
-	if (slash != NULL && !dns_subdomain_valid(s, (size_t)(slash - s)))
+	if (slash != NULL && !kname_subdomain_valid(s, (size_t)(slash - s)))
 		return false;
 	if (n == 0 || n > 63 || !is_alnum(name[0]) || !is_alnum(name[n - 1]))
 		return false;
@@ -899,18 +870,16 @@ node_name_resolve(struct parser *p, const struct slot *sl,
 		v = xstrdup(c);
 		from = "$NODE_NAME";
 	} else if (r == 0) {
-		/* What the kubelet registers by default: the host name,
-		 * lowercased. */
-		if (gethostname(host, sizeof(host)) < 0)
-			fatal(1, "config: gethostname");
-		host[sizeof(host) - 1] = '\0';
-		for (c = host; *c != '\0'; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
+		if (kname_host_node(host, sizeof(host)) < 0) {
+			error_at(p, sl->line, "node-name: not set, and no host "
+			    "name: %s; set node-name or $NODE_NAME",
+			    strerror(errno));
+			return;
+		}
 		v = xstrdup(host);
 		from = "the host name";
 	}
-	if (!dns_subdomain_valid(v, strlen(v))) {
+	if (!kname_node_valid(v)) {
 		error_at(p, sl->line, "node-name: \"%s\"%s%s is not a valid "
 		    "node name; use a DNS subdomain (lowercase a-z 0-9 - ., at "
 		    "most 253)", show(v).s, from != NULL ? " from " : "",

@@ -29,6 +29,7 @@
 #include "atomic.h"
 #include "conf.h"
 #include "ipc.h"
+#include "kname.h"
 #include "kube.h"
 #include "kubecreds.h"
 #include "link.h"
@@ -613,12 +614,15 @@ standalone_config(const struct options *o, struct config *cfg)
 
 	cfg->node_name = env_or_null("NODE_NAME");
 	if (cfg->node_name == NULL) {
-		if (gethostname(host, sizeof(host)) < 0)
+		if (kname_host_node(host, sizeof(host)) < 0)
 			fatal(EX_CONFIG, "NODE_NAME unset and no host name");
-		host[sizeof(host) - 1] = '\0';
 		if ((cfg->node_name = strdup(host)) == NULL)
 			fatal(1, "node name");
 	}
+	if (!kname_node_valid(cfg->node_name))
+		fatalx(EX_CONFIG, "node name \"%s\" is not a valid node name; "
+		    "use a DNS subdomain (lowercase a-z 0-9 - ., at most 253)",
+		    cfg->node_name);
 	cfg->kubeconfig = NULL;		/* kube_creds_load reads $KUBECONFIG */
 	cfg->state_dir = strdup(o->state_dir != NULL ? o->state_dir :
 	    DEFAULT_STATE_DIR);
