@@ -106,6 +106,10 @@ struct parser {
 	size_t n_diags;
 	unsigned n_errors;
 	unsigned n_dropped;
+	/* From the environment: diagnostics name the origin of a value
+	 * (origins[line]) instead of a line, and no worker user is needed
+	 * (no supervisor starts the worker). */
+	const char *const *origins;
 };
 
 /* A value shown in a message, cut short so a 4 KB line stays readable. */
@@ -249,7 +253,11 @@ diag_flush(struct parser *p, FILE *err)
 	for (i = 0; i < p->n_diags; i++) {
 		const struct diag *d = &p->diags[i];
 
-		if (err != NULL && d->line > 0)
+		if (err != NULL && d->line > 0 && p->origins != NULL)
+			fprintf(err, "%s: %s: %s%s\n", p->name,
+			    p->origins[d->line], d->warning ? "warning: " : "",
+			    d->msg);
+		else if (err != NULL && d->line > 0)
 			fprintf(err, "%s:%u: %s%s\n", p->name, d->line,
 			    d->warning ? "warning: " : "", d->msg);
 		else if (err != NULL)
@@ -1367,9 +1375,31 @@ resolve(struct parser *p, struct config *cfg)
 	if (i == p->n_sects)
 		error_at(p, 0, "no network defined; add a [NAME] section (see "
 		    "xcni.ini(5))");
-	global_resolve(p, global, i < p->n_sects, cfg);
+	global_resolve(p, global, i < p->n_sects && p->origins == NULL, cfg);
 	nets_cross_check(p, cfg->nets, sects, cfg->n_nets);
 	free(sects);
+}
+
+/* Resolves what p read into cfg, frees p and prints its diagnostics.
+ * Returns the number of errors, cfg empty when there are any. */
+static int
+finish(struct parser *p, struct config *cfg, FILE *err)
+{
+	size_t i;
+	int k;
+
+	resolve(p, cfg);
+	cfg->path = xstrdup(p->name);
+	for (i = 0; i < p->n_sects; i++) {
+		free(p->sects[i].name);
+		for (k = 0; k < KEYS_MAX; k++)
+			free(p->sects[i].slot[k].value);
+	}
+	free(p->sects);
+	diag_flush(p, err);
+	if (p->n_errors > 0)
+		config_free(cfg);
+	return (int)p->n_errors;
 }
 
 int
@@ -1377,8 +1407,6 @@ config_parse(const char *name, const char *text, size_t len,
     struct config *cfg, FILE *err)
 {
 	struct parser p = { .name = name, .text = text, .len = len };
-	size_t i;
-	int k;
 
 	memset(cfg, 0, sizeof(*cfg));
 #if HAVE_DECL_INI_MAX_LINE
@@ -1388,18 +1416,77 @@ config_parse(const char *name, const char *text, size_t len,
 	/* inih's own verdict adds nothing: the reader and the handler see
 	 * every line, bad ones included. */
 	ini_parse_stream(conf_reader, &p, conf_handler, &p);
-	resolve(&p, cfg);
-	cfg->path = xstrdup(name);
-	for (i = 0; i < p.n_sects; i++) {
-		free(p.sects[i].name);
-		for (k = 0; k < KEYS_MAX; k++)
-			free(p.sects[i].slot[k].value);
+	return finish(&p, cfg, err);
+}
+
+/* Where each value of the environment's configuration came from; its
+ * index is the "line" of the value's slot. */
+enum origin {
+	O_NONE, O_NETWORK, O_STATE_DIR, O_TABLE, O_METRIC, O_PROTOCOL,
+	O_CIDR_ANNOTATION, O_ADDRESS_ANNOTATION, O_COUNT
+};
+
+static const char *const origin_names[O_COUNT] = {
+	"", "--network", "--state-dir", "--table", "--metric", "$PROTOCOL",
+	"$CIDR_ANNOTATION", "$ADDRESS_ANNOTATION",
+};
+
+/* Sets a slot to a value taken literally: a "$" in it is no ${NAME}. */
+static void
+slot_set(struct section *s, int key, const char *value, enum origin o)
+{
+	const char *c;
+	char *d;
+
+	if (value == NULL || *value == '\0')
+		return;
+	d = s->slot[key].value = xrealloc(NULL, 2 * strlen(value) + 1, 1);
+	for (c = value; *c != '\0'; c++) {
+		if (*c == '$')
+			*d++ = '$';
+		*d++ = *c;
 	}
-	free(p.sects);
-	diag_flush(&p, err);
-	if (p.n_errors > 0)
-		config_free(cfg);
-	return (int)p.n_errors;
+	*d = '\0';
+	s->slot[key].line = o;
+}
+
+int
+config_from_env(const struct config_env *env, struct config *cfg, FILE *err)
+{
+	struct parser p = { .name = "environment", .origins = origin_names };
+	const char *name = env->network != NULL ? env->network :
+	    CONF_STANDALONE_NETWORK;
+	const char *cidr_annotation = getenv("CIDR_ANNOTATION");
+	const char *protocol = getenv("PROTOCOL");
+	char dflt[16];
+	struct section *s;
+
+	bool bad = !network_name_valid(name) || strcmp(name, "global") == 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	s = section_add(&p, "global", O_NONE, false);
+	slot_set(s, G_STATE_DIR, env->state_dir, O_STATE_DIR);
+	if (bad)
+		error_at(&p, O_NETWORK, "network name \"%s\" is not allowed; "
+		    "use 1..63 of A-Z a-z 0-9 _ . - starting with a letter or "
+		    "digit, other than global", show(name).s);
+	/* A bad name is checked no further, as in a file. */
+	s = section_add(&p, bad ? "" : name, O_NETWORK, bad);
+	slot_set(s, N_CIDR_ANNOTATION, cidr_annotation, O_CIDR_ANNOTATION);
+	slot_set(s, N_ADDRESS_ANNOTATION, getenv("ADDRESS_ANNOTATION"),
+	    O_ADDRESS_ANNOTATION);
+	/* Upstream's PROTOCOL default holds for every network, the
+	 * annotated ones too. */
+	snprintf(dflt, sizeof(dflt), "%d", DEFAULT_PROTOCOL);
+	if ((protocol == NULL || *protocol == '\0') &&
+	    cidr_annotation != NULL && *cidr_annotation != '\0')
+		protocol = dflt;
+	slot_set(s, N_PROTOCOL, protocol, O_PROTOCOL);
+	slot_set(s, N_TABLE, env->table, O_TABLE);
+	slot_set(s, N_METRIC, env->metric, O_METRIC);
+	/* A standalone worker writes no conflist. */
+	slot_set(s, N_CNI_CONF, "none", O_NONE);
+	return finish(&p, cfg, err);
 }
 
 /* The file a configuration is read from: a regular file (opened without

@@ -29,7 +29,6 @@
 #include "atomic.h"
 #include "conf.h"
 #include "ipc.h"
-#include "kname.h"
 #include "kube.h"
 #include "kubecreds.h"
 #include "link.h"
@@ -41,9 +40,6 @@
 #include "signals.h"
 #include "util.h"
 
-#define DEFAULT_NETWORK		"xcluster"
-#define DEFAULT_PROTOCOL	202
-#define DEFAULT_STATE_DIR	"/run/xcni"
 #define STATE_RETRY_MS		10000
 #define CREDS_ASK_MS		1000
 
@@ -589,55 +585,24 @@ ipc_present(void)
 	    type == SOCK_SEQPACKET;
 }
 
-static char *
-env_or_null(const char *name)
-{
-	char *v = getenv(name);
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	if ((v = strdup(v)) == NULL)
-		fatal(1, "%s", name);
-	return v;
-}
-
-/* The upstream router's environment, for a drop-in replacement. */
+/* The upstream router's environment, for a drop-in replacement: the
+ * same configuration an xcni.ini would give. */
 static void
 standalone_config(const struct options *o, struct config *cfg)
 {
-	const char *proto = getenv("PROTOCOL");
-	struct net_config *net;
-	char host[256];
+	struct config_env env = { o->network, o->state_dir, NULL, NULL };
+	char table[24], metric[24];
 
-	if ((net = calloc(1, sizeof(*net))) == NULL)
-		fatal(1, "config");
-
-	cfg->node_name = env_or_null("NODE_NAME");
-	if (cfg->node_name == NULL) {
-		if (kname_host_node(host, sizeof(host)) < 0)
-			fatal(EX_CONFIG, "NODE_NAME unset and no host name");
-		if ((cfg->node_name = strdup(host)) == NULL)
-			fatal(1, "node name");
+	if (o->table >= 0) {
+		snprintf(table, sizeof(table), "%ld", o->table);
+		env.table = table;
 	}
-	if (!kname_node_valid(cfg->node_name))
-		fatalx(EX_CONFIG, "node name \"%s\" is not a valid node name; "
-		    "use a DNS subdomain (lowercase a-z 0-9 - ., at most 253)",
-		    cfg->node_name);
-	cfg->kubeconfig = NULL;		/* kube_creds_load reads $KUBECONFIG */
-	cfg->state_dir = strdup(o->state_dir != NULL ? o->state_dir :
-	    DEFAULT_STATE_DIR);
-	net->name = strdup(o->network != NULL ? o->network : DEFAULT_NETWORK);
-	if (cfg->state_dir == NULL || net->name == NULL)
-		fatal(1, "config");
-	net->cidr_annotation = env_or_null("CIDR_ANNOTATION");
-	net->address_annotation = env_or_null("ADDRESS_ANNOTATION");
-	net->protocol = proto == NULL || *proto == '\0' ? DEFAULT_PROTOCOL :
-	    (unsigned)number_arg("PROTOCOL", proto, 5, 255);
-	net->table = 254;
-	net->min_prefix_v4 = POLICY_MIN_PREFIX_V4;
-	net->min_prefix_v6 = POLICY_MIN_PREFIX_V6;
-	cfg->nets = net;
-	cfg->n_nets = 1;
+	if (o->metric >= 0) {
+		snprintf(metric, sizeof(metric), "%ld", o->metric);
+		env.metric = metric;
+	}
+	if (config_from_env(&env, cfg, stderr) != 0)
+		exit(EX_CONFIG);
 }
 
 /* Waits for the supervisor's config and creds messages. */
@@ -805,16 +770,17 @@ main(int argc, char **argv)
 	if (ipc_present()) {
 		w.ipc = IPC_FD;
 		creds = supervised_config(&cfg);
-		log_set_level(cfg.log_level);
+		net = &cfg.nets[0];
+		if (o.table >= 0)
+			net->table = (unsigned)o.table;
+		if (o.metric >= 0)
+			net->metric = (unsigned)o.metric;
 	} else {
 		standalone_config(&o, &cfg);
+		net = &cfg.nets[0];
 		creds = NULL;
 	}
-	net = &cfg.nets[0];
-	if (o.table >= 0)
-		net->table = (unsigned)o.table;
-	if (o.metric >= 0)
-		net->metric = (unsigned)o.metric;
+	log_set_level(cfg.log_level);
 	snprintf(ident, sizeof(ident), "xcni-worker[%s]", net->name);
 	log_init(ident);
 

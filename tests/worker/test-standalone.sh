@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# A standalone xcni-worker without NODE_NAME takes its node name from the
-# host name as the kubelet registers it (lowercased): on a host named
-# Node-1 it is Node node-1, publishes that Node's ranges and routes to
-# the others only. The host name is set in a UTS namespace of the test's
-# own, the routes in a network namespace of its own.
+# A standalone xcni-worker: its settings from the environment, checked as
+# xcni.ini's are; without NODE_NAME its node name from the host name as
+# the kubelet registers it (lowercased): on a host named Node-1 it is Node
+# node-1, publishes that Node's ranges and routes to the others only. The
+# host name is set in a UTS namespace of the test's own, the routes in a
+# network namespace of its own.
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -17,7 +18,7 @@ FAKE=$top_srcdir/tests/kube/fake-apiserver
 need_root
 need python3 curl unshare hostname
 
-NS=xcni-t-$$-hostname
+NS=xcni-t-$$-standalone
 T=$(mktemp -d)
 FP=
 WP=
@@ -54,6 +55,19 @@ ip netns exec "$NS" python3 "$FAKE" --listen 127.0.0.1:0 --nodes-file "$T/nodes.
 FP=$!
 wait_for 200 test -s "$T/url" || { diag "$T/fake.log"; bail "the fake API server did not start"; }
 URL=$(cat "$T/url")
+
+# Bad values: refused at start with xcni.ini's messages, nothing done.
+ip netns exec "$NS" env NODE_NAME=node-1 KUBECONFIG="$T/kc" PROTOCOL=abc \
+    CIDR_ANNOTATION=-bad "$WORKER" --state-dir "$T/state" --table 255 \
+    </dev/null >/dev/null 2>"$T/bad.log"
+is "bad environment: exit status 78" "$?" 78
+check "bad environment: each value's message" grep -qxF \
+    'environment: $PROTOCOL: protocol: "abc" is not allowed; use a number in 5..255' "$T/bad.log"
+check "bad environment: the --table message" grep -qxF \
+    'environment: --table: table: "255" is not allowed; use main or a number in 1..4294967295 other than 255 (local)' "$T/bad.log"
+check "bad environment: the annotation message" grep -qF \
+    'environment: $CIDR_ANNOTATION: cidr-annotation: "-bad" is not a Kubernetes annotation key' "$T/bad.log"
+check_not "bad environment: no state directory made" test -e "$T/state"
 
 # The worker, in both namespaces: exec keeps $! the worker's pid.
 ip netns exec "$NS" unshare --uts sh -c \
