@@ -1644,10 +1644,7 @@ config_network(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-/* Whether a and b hold the same settings (where they were written aside).
- * The supervisor decides restarts by comparing the text it sends a worker
- * instead; this is the readback check of the tests and the fuzz target:
- * what config_print writes parses to the same settings. */
+/* Every field, line numbers aside. */
 bool
 net_config_equal(const struct net_config *a, const struct net_config *b)
 {

@@ -86,7 +86,11 @@ void config_print(const struct config *cfg, const char *only, FILE *out);
 
 const struct net_config *config_network(const struct config *cfg,
     const char *name);
-/* Whether a and b hold the same settings (see conf.c for its callers). */
+/* Whether a and b hold the same settings. The readback check of the tests
+ * and the fuzz target (what config_print writes parses to the same
+ * settings; the environment gives what the file gives); the supervisor
+ * does not use it: it restarts a worker when the text config_print makes
+ * for it changes. */
 bool net_config_equal(const struct net_config *a, const struct net_config *b);
 void config_free(struct config *cfg);
 
