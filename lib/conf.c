@@ -326,6 +326,19 @@ text_check(const unsigned char *s, size_t n)
 	return n;
 }
 
+/* Whether s[0..n) is all A-Z a-z 0-9 - . _, the characters of the names
+ * below. */
+static bool
+name_chars_valid(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
+			return false;
+	return true;
+}
+
 /* [prefix/]name: prefix a DNS subdomain, name 1..63 of [-._a-zA-Z0-9]
  * starting and ending with an alphanumeric. */
 static bool
@@ -333,44 +346,30 @@ annotation_key_valid(const char *s)
 {
 	const char *slash = strchr(s, '/');
 	const char *name = slash != NULL ? slash + 1 : s;
-	size_t n = strlen(name), i;
+	size_t n = strlen(name);
 
 	if (slash != NULL && !kname_subdomain_valid(s, (size_t)(slash - s)))
 		return false;
-	if (n == 0 || n > 63 || !is_alnum(name[0]) || !is_alnum(name[n - 1]))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!is_alnum(name[i]) && strchr("-._", name[i]) == NULL)
-			return false;
-	return true;
+	return n > 0 && n <= 63 && is_alnum(name[0]) && is_alnum(name[n - 1]) &&
+	    name_chars_valid(name, n);
 }
 
 /* What libcni accepts as a network name, capped like a DNS label. */
 static bool
 network_name_valid(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	if (n == 0 || n > 63 || !is_alnum(s[0]))
-		return false;
-	for (i = 1; i < n; i++)
-		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
-			return false;
-	return true;
+	return n > 0 && n <= 63 && is_alnum(s[0]) && name_chars_valid(s, n);
 }
 
 static bool
 ifname_valid(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	if (n == 0 || n > IFNAME_MAX || strcmp(s, ".") == 0 ||
-	    strcmp(s, "..") == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
-			return false;
-	return true;
+	return n > 0 && n <= IFNAME_MAX && strcmp(s, ".") != 0 &&
+	    strcmp(s, "..") != 0 && name_chars_valid(s, n);
 }
 
 static bool
@@ -384,14 +383,10 @@ has_suffix(const char *s, const char *suffix)
 static bool
 conf_file_name_valid(const char *s)
 {
-	size_t i;
+	size_t n = strlen(s);
 
-	if (s[0] == '.' || strlen(s) > 255)
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
-			return false;
-	return has_suffix(s, ".conflist") || has_suffix(s, ".conf");
+	return s[0] != '.' && n <= 255 && name_chars_valid(s, n) &&
+	    (has_suffix(s, ".conflist") || has_suffix(s, ".conf"));
 }
 
 /* Absolute, no blanks or control characters (so the printed file reads
