@@ -110,6 +110,7 @@ struct parser {
 	 * (origins[line]) instead of a line, and no worker user is needed
 	 * (no supervisor starts the worker). */
 	const char *const *origins;
+	bool nomem;		/* an allocation failed */
 };
 
 /* A value shown in a message, cut short so a 4 KB line stays readable. */
@@ -117,39 +118,47 @@ struct shown {
 	char s[72];
 };
 
+/* The allocators of the parser: a failure marks p out of memory and
+ * returns NULL (ptr untouched); parsing goes on as best it can, and the
+ * result is one error, "out of memory", nothing half-made. */
 static void *
-xrealloc(void *p, size_t n, size_t size)
+xrealloc(struct parser *p, void *ptr, size_t n, size_t size)
 {
-	if (size != 0 && n > SIZE_MAX / size)
-		fatalx(1, "config: out of memory");
-	p = realloc(p, n * size);
-	if (p == NULL && n * size != 0)
-		fatal(1, "config");
-	return p;
+	void *r = NULL;
+
+	if (size == 0 || n <= SIZE_MAX / size)
+		r = realloc(ptr, n * size);
+	if (r == NULL && n * size != 0)
+		p->nomem = true;
+	return r;
 }
 
+/* NULL for NULL: a value whose allocation failed stays missing. */
 static char *
-xstrdup(const char *s)
+xstrdup(struct parser *p, const char *s)
 {
-	char *d = strdup(s);
+	char *d = s != NULL ? strdup(s) : NULL;
 
 	if (d == NULL)
-		fatal(1, "config");
+		p->nomem = true;
 	return d;
 }
 
 static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+xasprintf(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static char *
-xasprintf(const char *fmt, ...)
+xasprintf(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatal(1, "config");
+	if (vasprintf(&s, fmt, ap) < 0) {
+		p->nomem = true;
+		s = NULL;
+	}
 	va_end(ap);
 	return s;
 }
@@ -190,6 +199,7 @@ vdiag(struct parser *p, unsigned line, bool warning, const char *fmt,
     va_list ap)
 {
 	struct diag *d;
+	char *msg;
 
 	if (!warning)
 		p->n_errors++;
@@ -197,13 +207,20 @@ vdiag(struct parser *p, unsigned line, bool warning, const char *fmt,
 		p->n_dropped++;
 		return;
 	}
-	p->diags = xrealloc(p->diags, p->n_diags + 1, sizeof(*p->diags));
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		p->nomem = true;
+		return;
+	}
+	if ((d = xrealloc(p, p->diags, p->n_diags + 1, sizeof(*d))) == NULL) {
+		free(msg);
+		return;
+	}
+	p->diags = d;
 	d = &p->diags[p->n_diags];
 	d->line = line;
 	d->seq = (unsigned)p->n_diags++;
 	d->warning = warning;
-	if (vasprintf(&d->msg, fmt, ap) < 0)
-		fatal(1, "config");
+	d->msg = msg;
 }
 
 static void error_at(struct parser *, unsigned, const char *, ...)
@@ -248,6 +265,12 @@ diag_flush(struct parser *p, FILE *err)
 {
 	size_t i;
 
+	if (p->nomem) {
+		/* What was found may be made up by what went missing. */
+		if (err != NULL)
+			fprintf(err, "%s: out of memory\n", p->name);
+		err = NULL;
+	}
 	if (p->n_diags > 0)
 		qsort(p->diags, p->n_diags, sizeof(*p->diags), diag_cmp);
 	for (i = 0; i < p->n_diags; i++) {
@@ -434,15 +457,21 @@ uint_parse(const char *s, unsigned long max, unsigned long *out)
 
 /* --- reading: inih with a reader that counts lines ------------------------ */
 
+/* Returns the new section, or NULL when memory ran out. */
 static struct section *
 section_add(struct parser *p, const char *name, unsigned line, bool ignore)
 {
 	struct section *s;
+	char *copy;
 
-	p->sects = xrealloc(p->sects, p->n_sects + 1, sizeof(*p->sects));
+	if ((s = xrealloc(p, p->sects, p->n_sects + 1, sizeof(*s))) == NULL)
+		return NULL;
+	p->sects = s;
+	if ((copy = xstrdup(p, name)) == NULL)
+		return NULL;
 	s = &p->sects[p->n_sects++];
 	memset(s, 0, sizeof(*s));
-	s->name = xstrdup(name);
+	s->name = copy;
 	s->line = line;
 	s->global = strcmp(name, "global") == 0;
 	s->ignore = ignore;
@@ -476,7 +505,11 @@ section_begin(struct parser *p, const char *s, size_t n)
 		p->cur = section_add(p, "", p->line, true);
 		return;
 	}
-	name = xasprintf("%.*s", (int)(close - s - 1), s + 1);
+	if ((name = xasprintf(p, "%.*s", (int)(close - s - 1), s + 1)) ==
+	    NULL) {
+		p->cur = NULL;
+		return;
+	}
 	for (rest = close + 1; rest < s + n; rest++) {
 		if (*rest == ';' || *rest == '#')
 			break;
@@ -581,14 +614,15 @@ key_index(const char *const *names, size_t count, const char *name)
 }
 
 static char *
-key_list(const char *const *names, size_t count)
+key_list(struct parser *p, const char *const *names, size_t count)
 {
 	size_t i, len = 0;
 	char *s;
 
 	for (i = 0; i < count; i++)
 		len += strlen(names[i]) + 2;
-	s = xrealloc(NULL, len + 1, 1);
+	if ((s = xrealloc(p, NULL, len + 1, 1)) == NULL)
+		return NULL;
 	s[0] = '\0';
 	for (i = 0; i < count; i++) {
 		if (i > 0)
@@ -624,7 +658,8 @@ conf_handler(void *user, const char *section, const char *name,
 	count = s->global ? G_COUNT : N_COUNT;
 	k = key_index(names, count, name);
 	if (k < 0) {
-		list = key_list(names, count);
+		if ((list = key_list(p, names, count)) == NULL)
+			return 1;
 		error_at(p, p->line, "unknown key \"%s\" in %s; allowed: %s",
 		    show(name).s, s->global ? "[global]" : "a network section",
 		    list);
@@ -636,7 +671,7 @@ conf_handler(void *user, const char *section, const char *name,
 		    "%u)", name, s->slot[k].line);
 		return 1;
 	}
-	s->slot[k].value = xstrdup(value);
+	s->slot[k].value = xstrdup(p, value);
 	s->slot[k].line = p->line;
 	return 1;
 }
@@ -659,8 +694,10 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 	*out = NULL;
 	if (v == NULL || *v == '\0')
 		return 0;
-	if ((f = open_memstream(&buf, &size)) == NULL)
-		fatal(1, "config");
+	if ((f = open_memstream(&buf, &size)) == NULL) {
+		p->nomem = true;
+		return -1;
+	}
 	for (c = v; *c != '\0'; c++) {
 		if (*c != '$') {
 			putc(*c, f);
@@ -683,7 +720,11 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 			bad = true;
 			continue;
 		}
-		name = xasprintf("%.*s", (int)(end - c - 2), c + 2);
+		if ((name = xasprintf(p, "%.*s", (int)(end - c - 2), c + 2)) ==
+		    NULL) {
+			bad = true;
+			break;
+		}
 		if ((env = getenv(name)) == NULL) {
 			error_at(p, sl->line, "%s: ${%s} is not set in the "
 			    "environment", key, name);
@@ -693,8 +734,11 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 		free(name);
 		c = end;
 	}
-	if (fclose(f) != 0)
-		fatal(1, "config");
+	if (fclose(f) != 0) {
+		p->nomem = true;
+		free(buf);
+		return -1;
+	}
 	/* The file's own text was checked line by line; what the
 	 * environment put in is checked here, or a newline in a path would
 	 * pass --check and then break the file a worker is sent. */
@@ -723,7 +767,7 @@ path_get(struct parser *p, const struct slot *sl, const char *key,
 	if (r < 0)
 		return false;
 	if (r == 0) {
-		*out = xstrdup(dflt);
+		*out = xstrdup(p, dflt);
 		return true;
 	}
 	if (!path_valid(v)) {
@@ -814,7 +858,7 @@ user_resolve(struct parser *p, unsigned line, const char *spec, bool dflt,
     struct config *cfg)
 {
 	const char *colon = strchr(spec, ':');
-	char *user = xasprintf("%.*s", (int)(colon != NULL ?
+	char *user = xasprintf(p, "%.*s", (int)(colon != NULL ?
 	    (size_t)(colon - spec) : strlen(spec)), spec);
 	const char *group = colon != NULL ? colon + 1 : NULL;
 	struct passwd *pw = NULL;
@@ -822,6 +866,8 @@ user_resolve(struct parser *p, unsigned line, const char *spec, bool dflt,
 	unsigned long id;
 	bool ok = true;
 
+	if (user == NULL)
+		return;
 	if (id_parse(user, &id)) {
 		cfg->uid = (uid_t)id;
 		pw = getpwuid(cfg->uid);
@@ -870,7 +916,7 @@ node_name_resolve(struct parser *p, const struct slot *sl,
 	if (r < 0)
 		return;
 	if (r == 0 && (c = getenv("NODE_NAME")) != NULL && *c != '\0') {
-		v = xstrdup(c);
+		v = xstrdup(p, c);
 		from = "$NODE_NAME";
 	} else if (r == 0) {
 		if (kname_host_node(host, sizeof(host)) < 0) {
@@ -879,9 +925,11 @@ node_name_resolve(struct parser *p, const struct slot *sl,
 			    strerror(errno));
 			return;
 		}
-		v = xstrdup(host);
+		v = xstrdup(p, host);
 		from = "the host name";
 	}
+	if (v == NULL)
+		return;
 	if (!kname_node_valid(v)) {
 		error_at(p, sl->line, "node-name: \"%s\"%s%s is not a valid "
 		    "node name; use a DNS subdomain (lowercase a-z 0-9 - ., at "
@@ -912,14 +960,14 @@ global_resolve(struct parser *p, const struct section *s, bool nets,
 	r = value_get(p, sl, "kubeconfig", &v);
 	if (r == 0 && (env = getenv("KUBECONFIG")) != NULL && *env != '\0') {
 		if (path_valid(env))
-			cfg->kubeconfig = xstrdup(env);
+			cfg->kubeconfig = xstrdup(p, env);
 		else
 			error_at(p, sl->line, "kubeconfig: $KUBECONFIG \"%s\" "
 			    "is not an absolute path without blanks; set "
 			    "kubeconfig", show(env).s);
 	} else if (r > 0 && strcmp(v, "in-cluster") != 0) {
 		if (path_valid(v))
-			cfg->kubeconfig = xstrdup(v);
+			cfg->kubeconfig = xstrdup(p, v);
 		else
 			error_at(p, sl->line, "kubeconfig: \"%s\" is not "
 			    "allowed; use in-cluster or an absolute path "
@@ -930,8 +978,9 @@ global_resolve(struct parser *p, const struct section *s, bool nets,
 	sl = &s->slot[G_USER];
 	r = value_get(p, sl, "user", &v);
 	if (r > 0 || (r == 0 && nets)) {
-		cfg->user = xstrdup(r > 0 ? v : DEFAULT_USER);
-		user_resolve(p, sl->line, cfg->user, r == 0, cfg);
+		cfg->user = xstrdup(p, r > 0 ? v : DEFAULT_USER);
+		if (cfg->user != NULL)
+			user_resolve(p, sl->line, cfg->user, r == 0, cfg);
 	}
 	free(v);
 
@@ -1112,10 +1161,10 @@ cni_conf_resolve(struct parser *p, const struct section *s,
 	bool ok = r >= 0;
 
 	if (r == 0 && s->primary)
-		net->cni_conf = xasprintf("10-%s.conflist", s->name);
+		net->cni_conf = xasprintf(p, "10-%s.conflist", s->name);
 	else if (r > 0 && strcmp(v, "none") != 0) {
 		if (conf_file_name_valid(v))
-			net->cni_conf = xstrdup(v);
+			net->cni_conf = xstrdup(p, v);
 		else {
 			error_at(p, sl->line, "cni-conf: \"%s\" is not "
 			    "allowed; use none or a file name of A-Z a-z 0-9 "
@@ -1155,7 +1204,7 @@ conflist_key_resolve(struct parser *p, const struct section *s, int key,
 		    "use a directory under /run/ (IP allocations must not "
 		    "outlive a reboot)", show(v).s);
 	else if (net->cni_conf != NULL)
-		*out = xstrdup(r > 0 ? v : dflt);
+		*out = xstrdup(p, r > 0 ? v : dflt);
 	free(v);
 }
 
@@ -1171,11 +1220,13 @@ allowed_cidr_add(const char *item, size_t len, void *arg)
 {
 	struct cidr_ctx *ctx = arg;
 	struct net_config *net = ctx->net;
-	char *text = xasprintf("%.*s", (int)len, item);
+	char *text = xasprintf(ctx->p, "%.*s", (int)len, item);
 	char buf[ADDR_STRLEN];
-	struct cidr c;
+	struct cidr c, *grown;
 	bool host_bits;
 
+	if (text == NULL)
+		return 0;
 	if (cidr_parse(item, len, &c, &host_bits) < 0) {
 		error_at(ctx->p, ctx->line, "allowed-cidrs: \"%s\" is not a "
 		    "CIDR; use ADDRESS/LENGTH, e.g. 198.18.0.0/15 or fd00::/8",
@@ -1186,9 +1237,12 @@ allowed_cidr_add(const char *item, size_t len, void *arg)
 			warning_at(ctx->p, ctx->line, "allowed-cidrs: %s has "
 			    "host bits set; using %s", text,
 			    cidr_format(&c, buf));
-		net->allowed_cidrs = xrealloc(net->allowed_cidrs,
+		grown = xrealloc(ctx->p, net->allowed_cidrs,
 		    net->n_allowed_cidrs + 1, sizeof(c));
-		net->allowed_cidrs[net->n_allowed_cidrs++] = c;
+		if (grown != NULL) {
+			net->allowed_cidrs = grown;
+			grown[net->n_allowed_cidrs++] = c;
+		}
 	}
 	free(text);
 	return 0;
@@ -1220,7 +1274,7 @@ net_resolve(struct parser *p, struct section *s, struct net_config *net)
 	char *dflt;
 	bool conf_ok;
 
-	net->name = xstrdup(s->name);
+	net->name = xstrdup(p, s->name);
 	net->line = s->line;
 	s->primary = annotation_get(p, &s->slot[N_CIDR_ANNOTATION],
 	    "cidr-annotation", &net->cidr_annotation) == 0;
@@ -1233,11 +1287,11 @@ net_resolve(struct parser *p, struct section *s, struct net_config *net)
 	conf_ok = cni_conf_resolve(p, s, net);
 	/* Upstream's bridge for the primary network; for the others a name
 	 * of their own (duplicates after the cut are reported). */
-	dflt = s->primary ? xstrdup(DEFAULT_BRIDGE) :
-	    xasprintf("xcni-%.10s", s->name);
+	dflt = s->primary ? xstrdup(p, DEFAULT_BRIDGE) :
+	    xasprintf(p, "xcni-%.10s", s->name);
 	conflist_key_resolve(p, s, N_BRIDGE, net, conf_ok, dflt, &net->bridge);
 	free(dflt);
-	dflt = xasprintf(CONF_IPAM_DATA_DIR "%s", s->name);
+	dflt = xasprintf(p, CONF_IPAM_DATA_DIR "%s", s->name);
 	conflist_key_resolve(p, s, N_IPAM_DATA_DIR, net, conf_ok, dflt,
 	    &net->ipam_data_dir);
 	free(dflt);
@@ -1344,8 +1398,12 @@ resolve(struct parser *p, struct config *cfg)
 	struct section *global = NULL;
 	size_t i;
 
-	sects = xrealloc(NULL, p->n_sects, sizeof(*sects));
-	cfg->nets = xrealloc(NULL, p->n_sects, sizeof(*cfg->nets));
+	sects = xrealloc(p, NULL, p->n_sects, sizeof(*sects));
+	cfg->nets = xrealloc(p, NULL, p->n_sects, sizeof(*cfg->nets));
+	if (p->nomem) {
+		free(sects);
+		return;
+	}
 	for (i = 0; i < p->n_sects; i++) {
 		struct section *s = &p->sects[i];
 
@@ -1371,7 +1429,9 @@ resolve(struct parser *p, struct config *cfg)
 		error_at(p, 0, "no network defined; add a [NAME] section (see "
 		    "xcni.ini(5))");
 	global_resolve(p, global, i < p->n_sects && p->origins == NULL, cfg);
-	nets_cross_check(p, cfg->nets, sects, cfg->n_nets);
+	/* A network without its name can be no one's clash. */
+	if (!p->nomem)
+		nets_cross_check(p, cfg->nets, sects, cfg->n_nets);
 	free(sects);
 }
 
@@ -1384,7 +1444,7 @@ finish(struct parser *p, struct config *cfg, FILE *err)
 	int k;
 
 	resolve(p, cfg);
-	cfg->path = xstrdup(p->name);
+	cfg->path = xstrdup(p, p->name);
 	for (i = 0; i < p->n_sects; i++) {
 		free(p->sects[i].name);
 		for (k = 0; k < KEYS_MAX; k++)
@@ -1392,8 +1452,12 @@ finish(struct parser *p, struct config *cfg, FILE *err)
 	}
 	free(p->sects);
 	diag_flush(p, err);
+	if (p->nomem)
+		p->n_errors++;
 	if (p->n_errors > 0)
 		config_free(cfg);
+	if (p->nomem)
+		errno = ENOMEM;
 	return (int)p->n_errors;
 }
 
@@ -1428,14 +1492,16 @@ static const char *const origin_names[O_COUNT] = {
 
 /* Sets a slot to a value taken literally: a "$" in it is no ${NAME}. */
 static void
-slot_set(struct section *s, int key, const char *value, enum origin o)
+slot_set(struct parser *p, struct section *s, int key, const char *value,
+    enum origin o)
 {
 	const char *c;
 	char *d;
 
-	if (value == NULL || *value == '\0')
+	if (s == NULL || value == NULL || *value == '\0' ||
+	    (d = xrealloc(p, NULL, 2 * strlen(value) + 1, 1)) == NULL)
 		return;
-	d = s->slot[key].value = xrealloc(NULL, 2 * strlen(value) + 1, 1);
+	s->slot[key].value = d;
 	for (c = value; *c != '\0'; c++) {
 		if (*c == '$')
 			*d++ = '$';
@@ -1460,15 +1526,15 @@ config_from_env(const struct config_env *env, struct config *cfg, FILE *err)
 
 	memset(cfg, 0, sizeof(*cfg));
 	s = section_add(&p, "global", O_NONE, false);
-	slot_set(s, G_STATE_DIR, env->state_dir, O_STATE_DIR);
+	slot_set(&p, s, G_STATE_DIR, env->state_dir, O_STATE_DIR);
 	if (bad)
 		error_at(&p, O_NETWORK, "network name \"%s\" is not allowed; "
 		    "use 1..63 of A-Z a-z 0-9 _ . - starting with a letter or "
 		    "digit, other than global", show(name).s);
 	/* A bad name is checked no further, as in a file. */
 	s = section_add(&p, bad ? "" : name, O_NETWORK, bad);
-	slot_set(s, N_CIDR_ANNOTATION, cidr_annotation, O_CIDR_ANNOTATION);
-	slot_set(s, N_ADDRESS_ANNOTATION, getenv("ADDRESS_ANNOTATION"),
+	slot_set(&p, s, N_CIDR_ANNOTATION, cidr_annotation, O_CIDR_ANNOTATION);
+	slot_set(&p, s, N_ADDRESS_ANNOTATION, getenv("ADDRESS_ANNOTATION"),
 	    O_ADDRESS_ANNOTATION);
 	/* Upstream's PROTOCOL default holds for every network, the
 	 * annotated ones too. */
@@ -1476,11 +1542,11 @@ config_from_env(const struct config_env *env, struct config *cfg, FILE *err)
 	if ((protocol == NULL || *protocol == '\0') &&
 	    cidr_annotation != NULL && *cidr_annotation != '\0')
 		protocol = dflt;
-	slot_set(s, N_PROTOCOL, protocol, O_PROTOCOL);
-	slot_set(s, N_TABLE, env->table, O_TABLE);
-	slot_set(s, N_METRIC, env->metric, O_METRIC);
+	slot_set(&p, s, N_PROTOCOL, protocol, O_PROTOCOL);
+	slot_set(&p, s, N_TABLE, env->table, O_TABLE);
+	slot_set(&p, s, N_METRIC, env->metric, O_METRIC);
 	/* A standalone worker writes no conflist. */
-	slot_set(s, N_CNI_CONF, "none", O_NONE);
+	slot_set(&p, s, N_CNI_CONF, "none", O_NONE);
 	return finish(&p, cfg, err);
 }
 

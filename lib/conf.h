@@ -52,7 +52,8 @@ struct config {
 /* Parse and validate. Every problem is printed to err as "FILE:LINE: msg"
  * (all of them, sorted by line, warnings as "FILE:LINE: warning: msg"; err
  * may be NULL). Returns 0 with cfg filled, or the number of errors (> 0)
- * with cfg empty. name is used in messages. */
+ * with cfg empty. name is used in messages. When memory runs out the one
+ * message is "NAME: out of memory" and errno is ENOMEM; nothing exits. */
 int config_load(const char *path, struct config *cfg, FILE *err);
 int config_parse(const char *name, const char *text, size_t len,
     struct config *cfg, FILE *err);
