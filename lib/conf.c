@@ -1519,10 +1519,9 @@ config_from_env(const struct config_env *env, struct config *cfg, FILE *err)
 	    CONF_STANDALONE_NETWORK;
 	const char *cidr_annotation = getenv("CIDR_ANNOTATION");
 	const char *protocol = getenv("PROTOCOL");
+	bool bad = !network_name_valid(name) || strcmp(name, "global") == 0;
 	char dflt[16];
 	struct section *s;
-
-	bool bad = !network_name_valid(name) || strcmp(name, "global") == 0;
 
 	memset(cfg, 0, sizeof(*cfg));
 	s = section_add(&p, "global", O_NONE, false);
@@ -1531,7 +1530,8 @@ config_from_env(const struct config_env *env, struct config *cfg, FILE *err)
 		error_at(&p, O_NETWORK, "network name \"%s\" is not allowed; "
 		    "use 1..63 of A-Z a-z 0-9 _ . - starting with a letter or "
 		    "digit, other than global", show(name).s);
-	/* A bad name is checked no further, as in a file. */
+	/* A bad name is not used (global would make the network [global]);
+	 * the values are still checked, as under a bad header in a file. */
 	s = section_add(&p, bad ? "" : name, O_NETWORK, bad);
 	slot_set(&p, s, N_CIDR_ANNOTATION, cidr_annotation, O_CIDR_ANNOTATION);
 	slot_set(&p, s, N_ADDRESS_ANNOTATION, getenv("ADDRESS_ANNOTATION"),

@@ -172,7 +172,8 @@ local_reload(struct worker *w)
 		} else
 			log_info("addresses: changed, checking every node "
 			    "again");
-		/* Also after a half-taken change: judged by what was. */
+		/* Even half taken, the policy changed: judge every node by
+		 * it now, and again after the retry. */
 		nodes_recheck(w->nodes);
 	}
 	policy_free(&fresh);
@@ -240,7 +241,6 @@ static void
 server_seen(struct worker *w)
 {
 	const char *peer = kube_watch_peer(w->watch);
-
 	int r;
 
 	if (peer == NULL || strcmp(peer, w->peer) == 0)
