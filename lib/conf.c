@@ -191,15 +191,17 @@ show(const char *v)
 	return r;
 }
 
-static void vdiag(struct parser *, unsigned, bool, const char *, va_list)
-    __attribute__((format(printf, 4, 0)));
+static void diag_at(struct parser *, unsigned, bool, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
 
+/* Records an error or a warning about line (0: the whole file). */
 static void
-vdiag(struct parser *p, unsigned line, bool warning, const char *fmt,
-    va_list ap)
+diag_at(struct parser *p, unsigned line, bool warning, const char *fmt, ...)
 {
 	struct diag *d;
+	va_list ap;
 	char *msg;
+	int r;
 
 	if (!warning)
 		p->n_errors++;
@@ -207,7 +209,10 @@ vdiag(struct parser *p, unsigned line, bool warning, const char *fmt,
 		p->n_dropped++;
 		return;
 	}
-	if (vasprintf(&msg, fmt, ap) < 0) {
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
 		p->nomem = true;
 		return;
 	}
@@ -223,30 +228,8 @@ vdiag(struct parser *p, unsigned line, bool warning, const char *fmt,
 	d->msg = msg;
 }
 
-static void error_at(struct parser *, unsigned, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-static void warning_at(struct parser *, unsigned, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-error_at(struct parser *p, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdiag(p, line, false, fmt, ap);
-	va_end(ap);
-}
-
-static void
-warning_at(struct parser *p, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdiag(p, line, true, fmt, ap);
-	va_end(ap);
-}
+#define error_at(p, line, ...)		diag_at(p, line, false, __VA_ARGS__)
+#define warning_at(p, line, ...)	diag_at(p, line, true, __VA_ARGS__)
 
 static int
 diag_cmp(const void *a, const void *b)
@@ -941,6 +924,33 @@ node_name_resolve(struct parser *p, const struct slot *sl,
 	cfg->node_name = v;
 }
 
+/* The key, else $KUBECONFIG; in-cluster (NULL) without either. */
+static void
+kubeconfig_resolve(struct parser *p, const struct slot *sl,
+    struct config *cfg)
+{
+	const char *env = getenv("KUBECONFIG"), *path = NULL;
+	char *v;
+	int r = value_get(p, sl, "kubeconfig", &v);
+	bool from_env = r == 0 && env != NULL && *env != '\0';
+
+	if (from_env)
+		path = env;
+	else if (r > 0 && strcmp(v, "in-cluster") != 0)
+		path = v;
+	if (path != NULL && path_valid(path))
+		cfg->kubeconfig = xstrdup(p, path);
+	else if (from_env)
+		error_at(p, sl->line, "kubeconfig: $KUBECONFIG \"%s\" is not an "
+		    "absolute path without blanks; set kubeconfig",
+		    show(env).s);
+	else if (path != NULL)
+		error_at(p, sl->line, "kubeconfig: \"%s\" is not allowed; use "
+		    "in-cluster or an absolute path without blanks",
+		    show(v).s);
+	free(v);
+}
+
 /* Without networks no worker runs, so the default user need not exist. */
 static void
 global_resolve(struct parser *p, const struct section *s, bool nets,
@@ -956,24 +966,7 @@ global_resolve(struct parser *p, const struct section *s, bool nets,
 		s = &none;
 	node_name_resolve(p, &s->slot[G_NODE_NAME], cfg);
 
-	sl = &s->slot[G_KUBECONFIG];
-	r = value_get(p, sl, "kubeconfig", &v);
-	if (r == 0 && (env = getenv("KUBECONFIG")) != NULL && *env != '\0') {
-		if (path_valid(env))
-			cfg->kubeconfig = xstrdup(p, env);
-		else
-			error_at(p, sl->line, "kubeconfig: $KUBECONFIG \"%s\" "
-			    "is not an absolute path without blanks; set "
-			    "kubeconfig", show(env).s);
-	} else if (r > 0 && strcmp(v, "in-cluster") != 0) {
-		if (path_valid(v))
-			cfg->kubeconfig = xstrdup(p, v);
-		else
-			error_at(p, sl->line, "kubeconfig: \"%s\" is not "
-			    "allowed; use in-cluster or an absolute path "
-			    "without blanks", show(v).s);
-	}
-	free(v);
+	kubeconfig_resolve(p, &s->slot[G_KUBECONFIG], cfg);
 
 	sl = &s->slot[G_USER];
 	r = value_get(p, sl, "user", &v);

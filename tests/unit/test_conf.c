@@ -414,7 +414,8 @@ test_from_env_errors(void **state)
 	setenv("PROTOCOL", "abc", 1);
 	setenv("CIDR_ANNOTATION", "a$b", 1);
 	setenv("NODE_NAME", "Node_1", 1);
-	assert_int_equal(from_env(&env, &cfg, &msgs), 7);
+	setenv("KUBECONFIG", "kube config", 1);
+	assert_int_equal(from_env(&env, &cfg, &msgs), 8);
 	assert_string_equal(msgs,
 	    "environment: --network: network name \"bad name\" is not "
 	    "allowed; use 1..63 of A-Z a-z 0-9 _ . - starting with a letter "
@@ -434,7 +435,10 @@ test_from_env_errors(void **state)
 	    "_ starting and ending with a letter or digit\n"
 	    "environment: node-name: \"Node_1\" from $NODE_NAME is not a "
 	    "valid node name; use a DNS subdomain (lowercase a-z 0-9 - ., at "
-	    "most 253)\n");
+	    "most 253)\n"
+	    "environment: kubeconfig: $KUBECONFIG \"kube config\" is not an "
+	    "absolute path without blanks; set kubeconfig\n");
+	unsetenv("KUBECONFIG");
 	assert_int_equal(cfg.n_nets, 0);
 	assert_null(cfg.nets);
 	assert_null(cfg.node_name);
