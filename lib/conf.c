@@ -17,6 +17,7 @@
 
 #include "atomic.h"
 #include "conf.h"
+#include "kname.h"
 #include "policy.h"
 #include "util.h"
 
@@ -105,6 +106,11 @@ struct parser {
 	size_t n_diags;
 	unsigned n_errors;
 	unsigned n_dropped;
+	/* From the environment: diagnostics name the origin of a value
+	 * (origins[line]) instead of a line, and no worker user is needed
+	 * (no supervisor starts the worker). */
+	const char *const *origins;
+	bool nomem;		/* an allocation failed */
 };
 
 /* A value shown in a message, cut short so a 4 KB line stays readable. */
@@ -112,39 +118,47 @@ struct shown {
 	char s[72];
 };
 
+/* The allocators of the parser: a failure marks p out of memory and
+ * returns NULL (ptr untouched); parsing goes on as best it can, and the
+ * result is one error, "out of memory", nothing half-made. */
 static void *
-xrealloc(void *p, size_t n, size_t size)
+xrealloc(struct parser *p, void *ptr, size_t n, size_t size)
 {
-	if (size != 0 && n > SIZE_MAX / size)
-		fatalx(1, "config: out of memory");
-	p = realloc(p, n * size);
-	if (p == NULL && n * size != 0)
-		fatal(1, "config");
-	return p;
+	void *r = NULL;
+
+	if (size == 0 || n <= SIZE_MAX / size)
+		r = realloc(ptr, n * size);
+	if (r == NULL && n * size != 0)
+		p->nomem = true;
+	return r;
 }
 
+/* NULL for NULL: a value whose allocation failed stays missing. */
 static char *
-xstrdup(const char *s)
+xstrdup(struct parser *p, const char *s)
 {
-	char *d = strdup(s);
+	char *d = s != NULL ? strdup(s) : NULL;
 
 	if (d == NULL)
-		fatal(1, "config");
+		p->nomem = true;
 	return d;
 }
 
 static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+xasprintf(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static char *
-xasprintf(const char *fmt, ...)
+xasprintf(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatal(1, "config");
+	if (vasprintf(&s, fmt, ap) < 0) {
+		p->nomem = true;
+		s = NULL;
+	}
 	va_end(ap);
 	return s;
 }
@@ -177,14 +191,17 @@ show(const char *v)
 	return r;
 }
 
-static void vdiag(struct parser *, unsigned, bool, const char *, va_list)
-    __attribute__((format(printf, 4, 0)));
+static void diag_at(struct parser *, unsigned, bool, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
 
+/* Records an error or a warning about line (0: the whole file). */
 static void
-vdiag(struct parser *p, unsigned line, bool warning, const char *fmt,
-    va_list ap)
+diag_at(struct parser *p, unsigned line, bool warning, const char *fmt, ...)
 {
 	struct diag *d;
+	va_list ap;
+	char *msg;
+	int r;
 
 	if (!warning)
 		p->n_errors++;
@@ -192,39 +209,27 @@ vdiag(struct parser *p, unsigned line, bool warning, const char *fmt,
 		p->n_dropped++;
 		return;
 	}
-	p->diags = xrealloc(p->diags, p->n_diags + 1, sizeof(*p->diags));
+	va_start(ap, fmt);
+	r = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		p->nomem = true;
+		return;
+	}
+	if ((d = xrealloc(p, p->diags, p->n_diags + 1, sizeof(*d))) == NULL) {
+		free(msg);
+		return;
+	}
+	p->diags = d;
 	d = &p->diags[p->n_diags];
 	d->line = line;
 	d->seq = (unsigned)p->n_diags++;
 	d->warning = warning;
-	if (vasprintf(&d->msg, fmt, ap) < 0)
-		fatal(1, "config");
+	d->msg = msg;
 }
 
-static void error_at(struct parser *, unsigned, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-static void warning_at(struct parser *, unsigned, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-error_at(struct parser *p, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdiag(p, line, false, fmt, ap);
-	va_end(ap);
-}
-
-static void
-warning_at(struct parser *p, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdiag(p, line, true, fmt, ap);
-	va_end(ap);
-}
+#define error_at(p, line, ...)		diag_at(p, line, false, __VA_ARGS__)
+#define warning_at(p, line, ...)	diag_at(p, line, true, __VA_ARGS__)
 
 static int
 diag_cmp(const void *a, const void *b)
@@ -243,12 +248,22 @@ diag_flush(struct parser *p, FILE *err)
 {
 	size_t i;
 
+	if (p->nomem) {
+		/* What was found may be made up by what went missing. */
+		if (err != NULL)
+			fprintf(err, "%s: out of memory\n", p->name);
+		err = NULL;
+	}
 	if (p->n_diags > 0)
 		qsort(p->diags, p->n_diags, sizeof(*p->diags), diag_cmp);
 	for (i = 0; i < p->n_diags; i++) {
 		const struct diag *d = &p->diags[i];
 
-		if (err != NULL && d->line > 0)
+		if (err != NULL && d->line > 0 && p->origins != NULL)
+			fprintf(err, "%s: %s: %s%s\n", p->name,
+			    p->origins[d->line], d->warning ? "warning: " : "",
+			    d->msg);
+		else if (err != NULL && d->line > 0)
 			fprintf(err, "%s:%u: %s%s\n", p->name, d->line,
 			    d->warning ? "warning: " : "", d->msg);
 		else if (err != NULL)
@@ -276,12 +291,6 @@ static bool
 is_alnum(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_lower_alnum(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z');
 }
 
 /* Offset of the first byte that is not printable UTF-8 text (tab allowed),
@@ -323,27 +332,16 @@ text_check(const unsigned char *s, size_t n)
 	return n;
 }
 
-/* Kubernetes' DNS-1123 subdomain: what node names and annotation prefixes
- * must be. */
+/* Whether s[0..n) is all A-Z a-z 0-9 - . _, the characters of the names
+ * below. */
 static bool
-dns_subdomain_valid(const char *s, size_t n)
+name_chars_valid(const char *s, size_t n)
 {
 	size_t i;
 
-	if (n == 0 || n > 253)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (is_lower_alnum(s[i]))
-			continue;
-		if (s[i] != '-' && s[i] != '.')
+	for (i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
 			return false;
-		if (i == 0 || i == n - 1)
-			return false;
-		if (s[i] == '.' && !is_lower_alnum(s[i - 1]))
-			return false;
-		if (s[i] == '.' && !is_lower_alnum(s[i + 1]))
-			return false;
-	}
 	return true;
 }
 
@@ -354,44 +352,30 @@ annotation_key_valid(const char *s)
 {
 	const char *slash = strchr(s, '/');
 	const char *name = slash != NULL ? slash + 1 : s;
-	size_t n = strlen(name), i;
+	size_t n = strlen(name);
 
-	if (slash != NULL && !dns_subdomain_valid(s, (size_t)(slash - s)))
+	if (slash != NULL && !kname_subdomain_valid(s, (size_t)(slash - s)))
 		return false;
-	if (n == 0 || n > 63 || !is_alnum(name[0]) || !is_alnum(name[n - 1]))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!is_alnum(name[i]) && strchr("-._", name[i]) == NULL)
-			return false;
-	return true;
+	return n > 0 && n <= 63 && is_alnum(name[0]) && is_alnum(name[n - 1]) &&
+	    name_chars_valid(name, n);
 }
 
 /* What libcni accepts as a network name, capped like a DNS label. */
 static bool
 network_name_valid(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	if (n == 0 || n > 63 || !is_alnum(s[0]))
-		return false;
-	for (i = 1; i < n; i++)
-		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
-			return false;
-	return true;
+	return n > 0 && n <= 63 && is_alnum(s[0]) && name_chars_valid(s, n);
 }
 
 static bool
 ifname_valid(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
 
-	if (n == 0 || n > IFNAME_MAX || strcmp(s, ".") == 0 ||
-	    strcmp(s, "..") == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
-			return false;
-	return true;
+	return n > 0 && n <= IFNAME_MAX && strcmp(s, ".") != 0 &&
+	    strcmp(s, "..") != 0 && name_chars_valid(s, n);
 }
 
 static bool
@@ -405,14 +389,10 @@ has_suffix(const char *s, const char *suffix)
 static bool
 conf_file_name_valid(const char *s)
 {
-	size_t i;
+	size_t n = strlen(s);
 
-	if (s[0] == '.' || strlen(s) > 255)
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!is_alnum(s[i]) && strchr("-._", s[i]) == NULL)
-			return false;
-	return has_suffix(s, ".conflist") || has_suffix(s, ".conf");
+	return s[0] != '.' && n <= 255 && name_chars_valid(s, n) &&
+	    (has_suffix(s, ".conflist") || has_suffix(s, ".conf"));
 }
 
 /* Absolute, no blanks or control characters (so the printed file reads
@@ -460,15 +440,21 @@ uint_parse(const char *s, unsigned long max, unsigned long *out)
 
 /* --- reading: inih with a reader that counts lines ------------------------ */
 
+/* Returns the new section, or NULL when memory ran out. */
 static struct section *
 section_add(struct parser *p, const char *name, unsigned line, bool ignore)
 {
 	struct section *s;
+	char *copy;
 
-	p->sects = xrealloc(p->sects, p->n_sects + 1, sizeof(*p->sects));
+	if ((s = xrealloc(p, p->sects, p->n_sects + 1, sizeof(*s))) == NULL)
+		return NULL;
+	p->sects = s;
+	if ((copy = xstrdup(p, name)) == NULL)
+		return NULL;
 	s = &p->sects[p->n_sects++];
 	memset(s, 0, sizeof(*s));
-	s->name = xstrdup(name);
+	s->name = copy;
 	s->line = line;
 	s->global = strcmp(name, "global") == 0;
 	s->ignore = ignore;
@@ -502,7 +488,11 @@ section_begin(struct parser *p, const char *s, size_t n)
 		p->cur = section_add(p, "", p->line, true);
 		return;
 	}
-	name = xasprintf("%.*s", (int)(close - s - 1), s + 1);
+	if ((name = xasprintf(p, "%.*s", (int)(close - s - 1), s + 1)) ==
+	    NULL) {
+		p->cur = NULL;
+		return;
+	}
 	for (rest = close + 1; rest < s + n; rest++) {
 		if (*rest == ';' || *rest == '#')
 			break;
@@ -607,14 +597,15 @@ key_index(const char *const *names, size_t count, const char *name)
 }
 
 static char *
-key_list(const char *const *names, size_t count)
+key_list(struct parser *p, const char *const *names, size_t count)
 {
 	size_t i, len = 0;
 	char *s;
 
 	for (i = 0; i < count; i++)
 		len += strlen(names[i]) + 2;
-	s = xrealloc(NULL, len + 1, 1);
+	if ((s = xrealloc(p, NULL, len + 1, 1)) == NULL)
+		return NULL;
 	s[0] = '\0';
 	for (i = 0; i < count; i++) {
 		if (i > 0)
@@ -650,7 +641,8 @@ conf_handler(void *user, const char *section, const char *name,
 	count = s->global ? G_COUNT : N_COUNT;
 	k = key_index(names, count, name);
 	if (k < 0) {
-		list = key_list(names, count);
+		if ((list = key_list(p, names, count)) == NULL)
+			return 1;
 		error_at(p, p->line, "unknown key \"%s\" in %s; allowed: %s",
 		    show(name).s, s->global ? "[global]" : "a network section",
 		    list);
@@ -662,7 +654,7 @@ conf_handler(void *user, const char *section, const char *name,
 		    "%u)", name, s->slot[k].line);
 		return 1;
 	}
-	s->slot[k].value = xstrdup(value);
+	s->slot[k].value = xstrdup(p, value);
 	s->slot[k].line = p->line;
 	return 1;
 }
@@ -685,8 +677,10 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 	*out = NULL;
 	if (v == NULL || *v == '\0')
 		return 0;
-	if ((f = open_memstream(&buf, &size)) == NULL)
-		fatal(1, "config");
+	if ((f = open_memstream(&buf, &size)) == NULL) {
+		p->nomem = true;
+		return -1;
+	}
 	for (c = v; *c != '\0'; c++) {
 		if (*c != '$') {
 			putc(*c, f);
@@ -709,7 +703,11 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 			bad = true;
 			continue;
 		}
-		name = xasprintf("%.*s", (int)(end - c - 2), c + 2);
+		if ((name = xasprintf(p, "%.*s", (int)(end - c - 2), c + 2)) ==
+		    NULL) {
+			bad = true;
+			break;
+		}
 		if ((env = getenv(name)) == NULL) {
 			error_at(p, sl->line, "%s: ${%s} is not set in the "
 			    "environment", key, name);
@@ -719,8 +717,11 @@ value_get(struct parser *p, const struct slot *sl, const char *key,
 		free(name);
 		c = end;
 	}
-	if (fclose(f) != 0)
-		fatal(1, "config");
+	if (fclose(f) != 0) {
+		p->nomem = true;
+		free(buf);
+		return -1;
+	}
 	/* The file's own text was checked line by line; what the
 	 * environment put in is checked here, or a newline in a path would
 	 * pass --check and then break the file a worker is sent. */
@@ -749,7 +750,7 @@ path_get(struct parser *p, const struct slot *sl, const char *key,
 	if (r < 0)
 		return false;
 	if (r == 0) {
-		*out = xstrdup(dflt);
+		*out = xstrdup(p, dflt);
 		return true;
 	}
 	if (!path_valid(v)) {
@@ -840,7 +841,7 @@ user_resolve(struct parser *p, unsigned line, const char *spec, bool dflt,
     struct config *cfg)
 {
 	const char *colon = strchr(spec, ':');
-	char *user = xasprintf("%.*s", (int)(colon != NULL ?
+	char *user = xasprintf(p, "%.*s", (int)(colon != NULL ?
 	    (size_t)(colon - spec) : strlen(spec)), spec);
 	const char *group = colon != NULL ? colon + 1 : NULL;
 	struct passwd *pw = NULL;
@@ -848,6 +849,8 @@ user_resolve(struct parser *p, unsigned line, const char *spec, bool dflt,
 	unsigned long id;
 	bool ok = true;
 
+	if (user == NULL)
+		return;
 	if (id_parse(user, &id)) {
 		cfg->uid = (uid_t)id;
 		pw = getpwuid(cfg->uid);
@@ -896,21 +899,21 @@ node_name_resolve(struct parser *p, const struct slot *sl,
 	if (r < 0)
 		return;
 	if (r == 0 && (c = getenv("NODE_NAME")) != NULL && *c != '\0') {
-		v = xstrdup(c);
+		v = xstrdup(p, c);
 		from = "$NODE_NAME";
 	} else if (r == 0) {
-		/* What the kubelet registers by default: the host name,
-		 * lowercased. */
-		if (gethostname(host, sizeof(host)) < 0)
-			fatal(1, "config: gethostname");
-		host[sizeof(host) - 1] = '\0';
-		for (c = host; *c != '\0'; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
-		v = xstrdup(host);
+		if (kname_host_node(host, sizeof(host)) < 0) {
+			error_at(p, sl->line, "node-name: not set, and no host "
+			    "name: %s; set node-name or $NODE_NAME",
+			    strerror(errno));
+			return;
+		}
+		v = xstrdup(p, host);
 		from = "the host name";
 	}
-	if (!dns_subdomain_valid(v, strlen(v))) {
+	if (v == NULL)
+		return;
+	if (!kname_node_valid(v)) {
 		error_at(p, sl->line, "node-name: \"%s\"%s%s is not a valid "
 		    "node name; use a DNS subdomain (lowercase a-z 0-9 - ., at "
 		    "most 253)", show(v).s, from != NULL ? " from " : "",
@@ -919,6 +922,33 @@ node_name_resolve(struct parser *p, const struct slot *sl,
 		return;
 	}
 	cfg->node_name = v;
+}
+
+/* The key, else $KUBECONFIG; in-cluster (NULL) without either. */
+static void
+kubeconfig_resolve(struct parser *p, const struct slot *sl,
+    struct config *cfg)
+{
+	const char *env = getenv("KUBECONFIG"), *path = NULL;
+	char *v;
+	int r = value_get(p, sl, "kubeconfig", &v);
+	bool from_env = r == 0 && env != NULL && *env != '\0';
+
+	if (from_env)
+		path = env;
+	else if (r > 0 && strcmp(v, "in-cluster") != 0)
+		path = v;
+	if (path != NULL && path_valid(path))
+		cfg->kubeconfig = xstrdup(p, path);
+	else if (from_env)
+		error_at(p, sl->line, "kubeconfig: $KUBECONFIG \"%s\" is not an "
+		    "absolute path without blanks; set kubeconfig",
+		    show(env).s);
+	else if (path != NULL)
+		error_at(p, sl->line, "kubeconfig: \"%s\" is not allowed; use "
+		    "in-cluster or an absolute path without blanks",
+		    show(v).s);
+	free(v);
 }
 
 /* Without networks no worker runs, so the default user need not exist. */
@@ -936,30 +966,14 @@ global_resolve(struct parser *p, const struct section *s, bool nets,
 		s = &none;
 	node_name_resolve(p, &s->slot[G_NODE_NAME], cfg);
 
-	sl = &s->slot[G_KUBECONFIG];
-	r = value_get(p, sl, "kubeconfig", &v);
-	if (r == 0 && (env = getenv("KUBECONFIG")) != NULL && *env != '\0') {
-		if (path_valid(env))
-			cfg->kubeconfig = xstrdup(env);
-		else
-			error_at(p, sl->line, "kubeconfig: $KUBECONFIG \"%s\" "
-			    "is not an absolute path without blanks; set "
-			    "kubeconfig", show(env).s);
-	} else if (r > 0 && strcmp(v, "in-cluster") != 0) {
-		if (path_valid(v))
-			cfg->kubeconfig = xstrdup(v);
-		else
-			error_at(p, sl->line, "kubeconfig: \"%s\" is not "
-			    "allowed; use in-cluster or an absolute path "
-			    "without blanks", show(v).s);
-	}
-	free(v);
+	kubeconfig_resolve(p, &s->slot[G_KUBECONFIG], cfg);
 
 	sl = &s->slot[G_USER];
 	r = value_get(p, sl, "user", &v);
 	if (r > 0 || (r == 0 && nets)) {
-		cfg->user = xstrdup(r > 0 ? v : DEFAULT_USER);
-		user_resolve(p, sl->line, cfg->user, r == 0, cfg);
+		cfg->user = xstrdup(p, r > 0 ? v : DEFAULT_USER);
+		if (cfg->user != NULL)
+			user_resolve(p, sl->line, cfg->user, r == 0, cfg);
 	}
 	free(v);
 
@@ -1140,10 +1154,10 @@ cni_conf_resolve(struct parser *p, const struct section *s,
 	bool ok = r >= 0;
 
 	if (r == 0 && s->primary)
-		net->cni_conf = xasprintf("10-%s.conflist", s->name);
+		net->cni_conf = xasprintf(p, "10-%s.conflist", s->name);
 	else if (r > 0 && strcmp(v, "none") != 0) {
 		if (conf_file_name_valid(v))
-			net->cni_conf = xstrdup(v);
+			net->cni_conf = xstrdup(p, v);
 		else {
 			error_at(p, sl->line, "cni-conf: \"%s\" is not "
 			    "allowed; use none or a file name of A-Z a-z 0-9 "
@@ -1183,7 +1197,7 @@ conflist_key_resolve(struct parser *p, const struct section *s, int key,
 		    "use a directory under /run/ (IP allocations must not "
 		    "outlive a reboot)", show(v).s);
 	else if (net->cni_conf != NULL)
-		*out = xstrdup(r > 0 ? v : dflt);
+		*out = xstrdup(p, r > 0 ? v : dflt);
 	free(v);
 }
 
@@ -1199,11 +1213,13 @@ allowed_cidr_add(const char *item, size_t len, void *arg)
 {
 	struct cidr_ctx *ctx = arg;
 	struct net_config *net = ctx->net;
-	char *text = xasprintf("%.*s", (int)len, item);
+	char *text = xasprintf(ctx->p, "%.*s", (int)len, item);
 	char buf[ADDR_STRLEN];
-	struct cidr c;
+	struct cidr c, *grown;
 	bool host_bits;
 
+	if (text == NULL)
+		return 0;
 	if (cidr_parse(item, len, &c, &host_bits) < 0) {
 		error_at(ctx->p, ctx->line, "allowed-cidrs: \"%s\" is not a "
 		    "CIDR; use ADDRESS/LENGTH, e.g. 198.18.0.0/15 or fd00::/8",
@@ -1214,9 +1230,12 @@ allowed_cidr_add(const char *item, size_t len, void *arg)
 			warning_at(ctx->p, ctx->line, "allowed-cidrs: %s has "
 			    "host bits set; using %s", text,
 			    cidr_format(&c, buf));
-		net->allowed_cidrs = xrealloc(net->allowed_cidrs,
+		grown = xrealloc(ctx->p, net->allowed_cidrs,
 		    net->n_allowed_cidrs + 1, sizeof(c));
-		net->allowed_cidrs[net->n_allowed_cidrs++] = c;
+		if (grown != NULL) {
+			net->allowed_cidrs = grown;
+			grown[net->n_allowed_cidrs++] = c;
+		}
 	}
 	free(text);
 	return 0;
@@ -1248,7 +1267,7 @@ net_resolve(struct parser *p, struct section *s, struct net_config *net)
 	char *dflt;
 	bool conf_ok;
 
-	net->name = xstrdup(s->name);
+	net->name = xstrdup(p, s->name);
 	net->line = s->line;
 	s->primary = annotation_get(p, &s->slot[N_CIDR_ANNOTATION],
 	    "cidr-annotation", &net->cidr_annotation) == 0;
@@ -1261,11 +1280,11 @@ net_resolve(struct parser *p, struct section *s, struct net_config *net)
 	conf_ok = cni_conf_resolve(p, s, net);
 	/* Upstream's bridge for the primary network; for the others a name
 	 * of their own (duplicates after the cut are reported). */
-	dflt = s->primary ? xstrdup(DEFAULT_BRIDGE) :
-	    xasprintf("xcni-%.10s", s->name);
+	dflt = s->primary ? xstrdup(p, DEFAULT_BRIDGE) :
+	    xasprintf(p, "xcni-%.10s", s->name);
 	conflist_key_resolve(p, s, N_BRIDGE, net, conf_ok, dflt, &net->bridge);
 	free(dflt);
-	dflt = xasprintf(CONF_IPAM_DATA_DIR "%s", s->name);
+	dflt = xasprintf(p, CONF_IPAM_DATA_DIR "%s", s->name);
 	conflist_key_resolve(p, s, N_IPAM_DATA_DIR, net, conf_ok, dflt,
 	    &net->ipam_data_dir);
 	free(dflt);
@@ -1372,8 +1391,12 @@ resolve(struct parser *p, struct config *cfg)
 	struct section *global = NULL;
 	size_t i;
 
-	sects = xrealloc(NULL, p->n_sects, sizeof(*sects));
-	cfg->nets = xrealloc(NULL, p->n_sects, sizeof(*cfg->nets));
+	sects = xrealloc(p, NULL, p->n_sects, sizeof(*sects));
+	cfg->nets = xrealloc(p, NULL, p->n_sects, sizeof(*cfg->nets));
+	if (p->nomem) {
+		free(sects);
+		return;
+	}
 	for (i = 0; i < p->n_sects; i++) {
 		struct section *s = &p->sects[i];
 
@@ -1398,9 +1421,37 @@ resolve(struct parser *p, struct config *cfg)
 	if (i == p->n_sects)
 		error_at(p, 0, "no network defined; add a [NAME] section (see "
 		    "xcni.ini(5))");
-	global_resolve(p, global, i < p->n_sects, cfg);
-	nets_cross_check(p, cfg->nets, sects, cfg->n_nets);
+	global_resolve(p, global, i < p->n_sects && p->origins == NULL, cfg);
+	/* A network without its name can be no one's clash. */
+	if (!p->nomem)
+		nets_cross_check(p, cfg->nets, sects, cfg->n_nets);
 	free(sects);
+}
+
+/* Resolves what p read into cfg, frees p and prints its diagnostics.
+ * Returns the number of errors, cfg empty when there are any. */
+static int
+finish(struct parser *p, struct config *cfg, FILE *err)
+{
+	size_t i;
+	int k;
+
+	resolve(p, cfg);
+	cfg->path = xstrdup(p, p->name);
+	for (i = 0; i < p->n_sects; i++) {
+		free(p->sects[i].name);
+		for (k = 0; k < KEYS_MAX; k++)
+			free(p->sects[i].slot[k].value);
+	}
+	free(p->sects);
+	diag_flush(p, err);
+	if (p->nomem)
+		p->n_errors++;
+	if (p->n_errors > 0)
+		config_free(cfg);
+	if (p->nomem)
+		errno = ENOMEM;
+	return (int)p->n_errors;
 }
 
 int
@@ -1408,8 +1459,6 @@ config_parse(const char *name, const char *text, size_t len,
     struct config *cfg, FILE *err)
 {
 	struct parser p = { .name = name, .text = text, .len = len };
-	size_t i;
-	int k;
 
 	memset(cfg, 0, sizeof(*cfg));
 #if HAVE_DECL_INI_MAX_LINE
@@ -1419,18 +1468,79 @@ config_parse(const char *name, const char *text, size_t len,
 	/* inih's own verdict adds nothing: the reader and the handler see
 	 * every line, bad ones included. */
 	ini_parse_stream(conf_reader, &p, conf_handler, &p);
-	resolve(&p, cfg);
-	cfg->path = xstrdup(name);
-	for (i = 0; i < p.n_sects; i++) {
-		free(p.sects[i].name);
-		for (k = 0; k < KEYS_MAX; k++)
-			free(p.sects[i].slot[k].value);
+	return finish(&p, cfg, err);
+}
+
+/* Where each value of the environment's configuration came from; its
+ * index is the "line" of the value's slot. */
+enum origin {
+	O_NONE, O_NETWORK, O_STATE_DIR, O_TABLE, O_METRIC, O_PROTOCOL,
+	O_CIDR_ANNOTATION, O_ADDRESS_ANNOTATION, O_COUNT
+};
+
+static const char *const origin_names[O_COUNT] = {
+	"", "--network", "--state-dir", "--table", "--metric", "$PROTOCOL",
+	"$CIDR_ANNOTATION", "$ADDRESS_ANNOTATION",
+};
+
+/* Sets a slot to a value taken literally: a "$" in it is no ${NAME}. */
+static void
+slot_set(struct parser *p, struct section *s, int key, const char *value,
+    enum origin o)
+{
+	const char *c;
+	char *d;
+
+	if (s == NULL || value == NULL || *value == '\0' ||
+	    (d = xrealloc(p, NULL, 2 * strlen(value) + 1, 1)) == NULL)
+		return;
+	s->slot[key].value = d;
+	for (c = value; *c != '\0'; c++) {
+		if (*c == '$')
+			*d++ = '$';
+		*d++ = *c;
 	}
-	free(p.sects);
-	diag_flush(&p, err);
-	if (p.n_errors > 0)
-		config_free(cfg);
-	return (int)p.n_errors;
+	*d = '\0';
+	s->slot[key].line = o;
+}
+
+int
+config_from_env(const struct config_env *env, struct config *cfg, FILE *err)
+{
+	struct parser p = { .name = "environment", .origins = origin_names };
+	const char *name = env->network != NULL ? env->network :
+	    CONF_STANDALONE_NETWORK;
+	const char *cidr_annotation = getenv("CIDR_ANNOTATION");
+	const char *protocol = getenv("PROTOCOL");
+	bool bad = !network_name_valid(name) || strcmp(name, "global") == 0;
+	char dflt[16];
+	struct section *s;
+
+	memset(cfg, 0, sizeof(*cfg));
+	s = section_add(&p, "global", O_NONE, false);
+	slot_set(&p, s, G_STATE_DIR, env->state_dir, O_STATE_DIR);
+	if (bad)
+		error_at(&p, O_NETWORK, "network name \"%s\" is not allowed; "
+		    "use 1..63 of A-Z a-z 0-9 _ . - starting with a letter or "
+		    "digit, other than global", show(name).s);
+	/* A bad name is not used (global would make the network [global]);
+	 * the values are still checked, as under a bad header in a file. */
+	s = section_add(&p, bad ? "" : name, O_NETWORK, bad);
+	slot_set(&p, s, N_CIDR_ANNOTATION, cidr_annotation, O_CIDR_ANNOTATION);
+	slot_set(&p, s, N_ADDRESS_ANNOTATION, getenv("ADDRESS_ANNOTATION"),
+	    O_ADDRESS_ANNOTATION);
+	/* Upstream's PROTOCOL default holds for every network, the
+	 * annotated ones too. */
+	snprintf(dflt, sizeof(dflt), "%d", DEFAULT_PROTOCOL);
+	if ((protocol == NULL || *protocol == '\0') &&
+	    cidr_annotation != NULL && *cidr_annotation != '\0')
+		protocol = dflt;
+	slot_set(&p, s, N_PROTOCOL, protocol, O_PROTOCOL);
+	slot_set(&p, s, N_TABLE, env->table, O_TABLE);
+	slot_set(&p, s, N_METRIC, env->metric, O_METRIC);
+	/* A standalone worker writes no conflist. */
+	slot_set(&p, s, N_CNI_CONF, "none", O_NONE);
+	return finish(&p, cfg, err);
 }
 
 /* The file a configuration is read from: a regular file (opened without
@@ -1588,10 +1698,7 @@ config_network(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-/* Whether a and b hold the same settings (where they were written aside).
- * The supervisor decides restarts by comparing the text it sends a worker
- * instead; this is the readback check of the tests and the fuzz target:
- * what config_print writes parses to the same settings. */
+/* Every field, line numbers aside. */
 bool
 net_config_equal(const struct net_config *a, const struct net_config *b)
 {

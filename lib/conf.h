@@ -52,10 +52,33 @@ struct config {
 /* Parse and validate. Every problem is printed to err as "FILE:LINE: msg"
  * (all of them, sorted by line, warnings as "FILE:LINE: warning: msg"; err
  * may be NULL). Returns 0 with cfg filled, or the number of errors (> 0)
- * with cfg empty. name is used in messages. */
+ * with cfg empty. name is used in messages. When memory runs out the one
+ * message is "NAME: out of memory" and errno is ENOMEM; nothing exits. */
 int config_load(const char *path, struct config *cfg, FILE *err);
 int config_parse(const char *name, const char *text, size_t len,
     struct config *cfg, FILE *err);
+
+/* A standalone worker's settings: the upstream router's environment
+ * (NODE_NAME, KUBECONFIG, LOG_LEVEL, PROTOCOL, CIDR_ANNOTATION,
+ * ADDRESS_ANNOTATION) and the worker's command line, as one network. */
+#define CONF_STANDALONE_NETWORK "xcluster"
+struct config_env {
+	const char *network;		/* NULL: CONF_STANDALONE_NETWORK */
+	const char *state_dir;		/* NULL: the default */
+	const char *table;		/* as written; NULL: the default */
+	const char *metric;		/* as written; NULL: the default */
+};
+
+/* The configuration config_parse would make of an INI file with these
+ * values, through the same defaults and checks, except that PROTOCOL
+ * defaults to 202 for every network (upstream's default), no conflist is
+ * written (cni-conf = none) and no worker user is resolved. A "$" in a
+ * value is taken literally. Problems are printed to err (may be NULL) as
+ * "environment: ORIGIN: msg", ORIGIN the variable or option ($PROTOCOL,
+ * --table), or "environment: msg". Returns 0 with cfg filled, or the
+ * number of errors (> 0) with cfg empty. */
+int config_from_env(const struct config_env *env, struct config *cfg,
+    FILE *err);
 
 /* The resolved configuration as INI text that config_parse accepts, every
  * default explicit, in a stable order. With only != NULL, [global] and that
@@ -64,7 +87,11 @@ void config_print(const struct config *cfg, const char *only, FILE *out);
 
 const struct net_config *config_network(const struct config *cfg,
     const char *name);
-/* Whether a and b hold the same settings (see conf.c for its callers). */
+/* Whether a and b hold the same settings. The readback check of the tests
+ * and the fuzz target (what config_print writes parses to the same
+ * settings; the environment gives what the file gives); the supervisor
+ * does not use it: it restarts a worker when the text config_print makes
+ * for it changes. */
 bool net_config_equal(const struct net_config *a, const struct net_config *b);
 void config_free(struct config *cfg);
 

@@ -132,6 +132,24 @@ from_string_array(const cJSON *arr, struct collect *c,
 	}
 }
 
+/* With a key, the comma list in that annotation is the only source: its
+ * items go to fn. Returns whether there is a key. */
+static bool
+from_annotation(const cJSON *node, const char *key, struct collect *c,
+    int (*fn)(const char *, size_t, void *))
+{
+	const char *s;
+
+	if (key == NULL)
+		return false;
+	c->where = "annotation";
+	if ((s = annotation(node, key)) == NULL)
+		note(c->rec, "no annotation %s", key);
+	else
+		addr_list_each(s, strlen(s), fn, c);
+	return true;
+}
+
 static void
 decode_cidrs(const cJSON *node, const char *key, struct node_rec *rec)
 {
@@ -140,14 +158,8 @@ decode_cidrs(const cJSON *node, const char *key, struct node_rec *rec)
 	const char *s;
 	struct collect c = { rec, "CIDR", NULL };
 
-	if (key != NULL) {
-		c.where = "annotation";
-		if ((s = annotation(node, key)) == NULL)
-			note(rec, "no annotation %s", key);
-		else
-			addr_list_each(s, strlen(s), add_cidr, &c);
+	if (from_annotation(node, key, &c, add_cidr))
 		return;
-	}
 	arr = cJSON_GetObjectItemCaseSensitive(spec, "podCIDRs");
 	if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) > 0) {
 		c.where = "spec.podCIDRs";
@@ -166,14 +178,8 @@ decode_addrs(const cJSON *node, const char *key, struct node_rec *rec)
 	const char *s;
 	struct collect c = { rec, "address", NULL };
 
-	if (key != NULL) {
-		c.where = "annotation";
-		if ((s = annotation(node, key)) == NULL)
-			note(rec, "no annotation %s", key);
-		else
-			addr_list_each(s, strlen(s), add_addr, &c);
+	if (from_annotation(node, key, &c, add_addr))
 		return;
-	}
 	c.where = "status.addresses";
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(status,
 	    "addresses")) {

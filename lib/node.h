@@ -9,11 +9,12 @@
 #include <cjson/cJSON.h>
 
 #include "addr.h"
+#include "kname.h"
 
 /* Families are indexed NODE_V4, NODE_V6 in the arrays below. */
 enum { NODE_V4, NODE_V6, NODE_NFAM };
 
-#define NODE_NAME_MAX	253	/* a DNS subdomain */
+#define NODE_NAME_MAX	KNAME_SUBDOMAIN_MAX
 #define NODE_RV_MAX	63
 #define NODE_NOTE_MAX	255
 

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "apiranges.h"
+#include "kname.h"
 #include "kubeclient.h"
 #include "kubecreds.h"
 #include "log.h"
@@ -17,38 +16,17 @@
 
 #define NOT_KNOWN "ranges not known"
 
-/* Kubernetes node names are DNS subdomains; checking keeps the URL path
- * free of anything that would need escaping. */
-static bool
-valid_node_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > NODE_NAME_MAX)
-		return false;
-	for (; *s != '\0'; s++)
-		if (!islower((unsigned char)*s) &&
-		    !isdigit((unsigned char)*s) && *s != '-' && *s != '.')
-			return false;
-	return true;
-}
-
 static int
 node_name(const struct netconf *c, char *buf, size_t size,
     struct cni_error *e)
 {
 	const char *env = getenv("NODE_NAME"), *from = "the state files";
-	char *p;
 
 	if (state_node(c->state_dir, buf, size) < 0) {
 		if (env != NULL && *env != '\0') {
 			snprintf(buf, size, "%s", env);
 			from = "NODE_NAME";
-		} else if (gethostname(buf, size) == 0) {
-			buf[size - 1] = '\0';
-			/* As the kubelet registers it. */
-			for (p = buf; *p != '\0'; p++)
-				*p = (char)tolower((unsigned char)*p);
+		} else if (kname_host_node(buf, size) == 0) {
 			from = "the host name";
 		} else {
 			return cni_fail(e, CNI_ERR_INVALID_ENV,
@@ -56,7 +34,8 @@ node_name(const struct netconf *c, char *buf, size_t size,
 			    "is not set and gethostname failed");
 		}
 	}
-	if (!valid_node_name(buf))
+	/* Also keeps the URL path free of anything that needs escaping. */
+	if (!kname_node_valid(buf))
 		return cni_fail(e, CNI_ERR_INVALID_ENV, "invalid environment",
 		    "node name \"%s\" from %s is not a valid node name", buf,
 		    from);

@@ -15,6 +15,7 @@
 #include "cni.h"
 #include "netconf.h"
 #include "log.h"
+#include "statefile.h"
 
 int
 main(void)
@@ -22,11 +23,10 @@ main(void)
 	struct cni_error e = { 0 };
 	struct netconf c = { 0 };
 	struct ranges r;
-	char name[NODE_NAME_MAX + 1], buf[ADDR_STRLEN], *in = NULL;
+	char name[NODE_NAME_MAX + 1], *in = NULL, *text = NULL;
+	struct statefile sf;
 	const char *cmd;
-	cJSON *out = NULL, *cidrs;
-	char *text = NULL;
-	size_t len, i;
+	size_t len;
 
 	log_init("kube-node-api");
 	/* It lives in the CNI bin dir, so it answers what is asked there. */
@@ -39,36 +39,20 @@ main(void)
 		log_set_level((enum log_level)c.log_level);
 	if (api_ranges(&c, name, &r, &e) < 0)
 		goto done;
-	if ((out = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddStringToObject(out, "network",
-	    c.network != NULL ? c.network : c.name) ||
-	    !cJSON_AddStringToObject(out, "node", name) ||
-	    !(c.annotation != NULL ?
-	    cJSON_AddStringToObject(out, "annotation", c.annotation) :
-	    cJSON_AddNullToObject(out, "annotation")) ||
-	    (cidrs = cJSON_AddArrayToObject(out, "cidrs")) == NULL)
-		goto nomem;
-	for (i = 0; i < r.n; i++) {
-		cJSON *s = cJSON_CreateString(cidr_format(&r.cidr[i], buf));
-
-		if (s == NULL)
-			goto nomem;
-		cJSON_AddItemToArray(cidrs, s);
-	}
-	if ((text = cJSON_PrintUnformatted(out)) == NULL)
-		goto nomem;
-	printf("%s\n", text);
-	goto done;
-
-nomem:
-	cni_fail(&e, CNI_ERR_IO, "I/O error", "kube-node-api: out of memory");
+	sf = (struct statefile){ .network = c.network != NULL ? c.network :
+	    c.name, .node = name, .annotation = c.annotation,
+	    .cidrs = r.cidr, .n_cidrs = r.n };
+	if ((text = statefile_render(&sf)) == NULL)
+		cni_fail(&e, CNI_ERR_IO, "I/O error", "kube-node-api: out of "
+		    "memory");
+	else
+		printf("%s\n", text);
 done:
 	/* kube-node logs the error it is handed. */
 	if (e.code != 0)
 		cni_error_write(stdout, c.version[0] != '\0' ? c.version :
 		    CNI_VERSION_LATEST, &e);
 	free(text);
-	cJSON_Delete(out);
 	netconf_free(&c);
 	free(in);
 	return e.code != 0 || fflush(stdout) != 0 ? 1 : 0;

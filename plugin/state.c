@@ -26,41 +26,33 @@ static const struct policy policy = {
 	.min_prefix_v6 = POLICY_MIN_PREFIX_V6,
 };
 
+/* The file's CIDRs as kube-node takes them. */
 static int
-parse_cidrs(const cJSON *list, const char *name, struct ranges *r,
+take_cidrs(const struct statefile *sf, const char *name, struct ranges *r,
     struct cni_error *e)
 {
-	const cJSON *it;
-	char buf[ADDR_STRLEN];
+	char buf[ADDR_STRLEN], why[128];
+	size_t i, k;
 
-	if (!cJSON_IsArray(list))
-		return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
-		    "%s: cidrs: not a list", name);
-	cJSON_ArrayForEach(it, list) {
-		char why[128];
-		struct cidr c;
-		size_t i;
+	for (k = 0; k < sf->n_cidrs; k++) {
+		const struct cidr *c = &sf->cidrs[k];
 
-		if (!cJSON_IsString(it) || cidr_parse(it->valuestring,
-		    strlen(it->valuestring), &c, NULL) < 0)
-			return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
-			    "%s: cidrs: an item is not a CIDR", name);
 		/* A pod must never get a loopback or multicast address,
 		 * whatever the worker (or whoever wrote this) says: the
 		 * worker's own route policy judges the range, without the
 		 * connected prefixes (the range is on this host's bridge). */
-		if (policy_check_cidr(&policy, &c, why, sizeof(why)) < 0)
+		if (policy_check_cidr(&policy, c, why, sizeof(why)) < 0)
 			return cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
 			    "%s: cidrs: %s, refused", name, why);
 		for (i = 0; i < r->n; i++)
-			if (r->cidr[i].addr.family == c.addr.family)
+			if (r->cidr[i].addr.family == c->addr.family)
 				break;
 		if (i < r->n) {
 			log_warnx("%s: cidrs: %s ignored, one range per "
-			    "family", name, cidr_format(&c, buf));
+			    "family", name, cidr_format(c, buf));
 			continue;
 		}
-		r->cidr[r->n++] = c;
+		r->cidr[r->n++] = *c;
 	}
 	return 0;
 }
@@ -69,51 +61,26 @@ int
 state_parse(const char *buf, size_t len, const char *name, struct state *st,
     struct cni_error *e)
 {
-	const cJSON *it;
+	char why[128];
 
 	memset(st, 0, sizeof(*st));
-	st->root = cJSON_ParseWithLength(buf, len);
-	if (!cJSON_IsObject(st->root)) {
-		cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
-		    "%s: not a JSON object", name);
-		goto fail;
+	if (statefile_parse(buf, len, &st->file, why, sizeof(why)) < 0)
+		return cni_fail(e, CNI_ERR_DECODE, BAD_STATE, "%s: %s", name,
+		    why);
+	if (take_cidrs(&st->file, name, &st->ranges, e) < 0) {
+		state_free(st);
+		return -1;
 	}
-	it = cJSON_GetObjectItemCaseSensitive(st->root, "network");
-	if (!cJSON_IsString(it)) {
-		cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
-		    "%s: network: missing or not a string", name);
-		goto fail;
-	}
-	st->network = it->valuestring;
-	it = cJSON_GetObjectItemCaseSensitive(st->root, "node");
-	if (!cJSON_IsString(it)) {
-		cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
-		    "%s: node: missing or not a string", name);
-		goto fail;
-	}
-	st->node = it->valuestring;
-	it = cJSON_GetObjectItemCaseSensitive(st->root, "annotation");
-	if (cJSON_IsString(it))
-		st->annotation = it->valuestring;
-	else if (!cJSON_IsNull(it)) {
-		cni_fail(e, CNI_ERR_DECODE, BAD_STATE,
-		    "%s: annotation: missing or not a string or null", name);
-		goto fail;
-	}
-	if (parse_cidrs(cJSON_GetObjectItemCaseSensitive(st->root, "cidrs"),
-	    name, &st->ranges, e) < 0)
-		goto fail;
+	st->network = st->file.network;
+	st->node = st->file.node;
+	st->annotation = st->file.annotation;
 	return 0;
-
-fail:
-	state_free(st);
-	return -1;
 }
 
 void
 state_free(struct state *st)
 {
-	cJSON_Delete(st->root);
+	statefile_free(&st->file);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -264,7 +231,7 @@ state_load(int dfd, const char *dir, const char *name, struct state *st,
 	if ((r = state_open(dfd, dir, name, &fd, e)) <= 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	buf = file_read_fd(fd, STATE_MAX, &len);
+	buf = file_read_fd(fd, STATEFILE_MAX, &len);
 	close(fd);
 	if (buf == NULL)
 		return io_fail(e, path);
@@ -339,9 +306,9 @@ search_match(struct state *st, void *arg)
 
 	if (!same_annotation(s->c->annotation, st->annotation))
 		state_free(st);
-	else if (s->named.root == NULL && strcmp(st->network, s->c->name) == 0)
+	else if (s->named.network == NULL && strcmp(st->network, s->c->name) == 0)
 		s->named = *st;
-	else if (s->first.root == NULL)
+	else if (s->first.network == NULL)
 		s->first = *st;
 	else {
 		snprintf(s->other, sizeof(s->other), "%s", st->network);
@@ -360,7 +327,7 @@ state_search(const struct netconf *c, struct state *st, struct cni_error *e)
 		return -1;
 	/* Several networks with one annotation: only the one named like the
 	 * CNI network is an unambiguous choice. */
-	if (s.named.root != NULL) {
+	if (s.named.network != NULL) {
 		*st = s.named;
 		state_free(&s.first);
 	} else if (s.other[0] != '\0') {
@@ -369,7 +336,7 @@ state_search(const struct netconf *c, struct state *st, struct cni_error *e)
 		    "annotation %s: set ipam.network", s.first.network,
 		    s.other, c->annotation != NULL ? c->annotation : "null");
 		state_free(&s.first);
-	} else if (s.first.root != NULL) {
+	} else if (s.first.network != NULL) {
 		*st = s.first;
 	} else {
 		ret = 0;

@@ -5,13 +5,10 @@
 
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #include "addr.h"
 #include "cni.h"
 #include "netconf.h"
-
-#define STATE_MAX (64 * 1024)
+#include "statefile.h"
 
 /* At most one CIDR per family, in the order given. */
 struct ranges {
@@ -20,15 +17,16 @@ struct ranges {
 };
 
 struct state {
-	cJSON *root;
-	const char *network;
+	struct statefile file;	/* as read (lib/statefile.h) */
+	const char *network;	/* file's; NULL: st holds nothing */
 	const char *node;
 	const char *annotation;	/* NULL: the primary network */
-	struct ranges ranges;
+	struct ranges ranges;	/* file's CIDRs as the plugin takes them */
 };
 
-/* Parses one state file's text; name is used in messages. Returns 0, or -1
- * with e set (code 6). */
+/* Parses one state file's text; name is used in messages. Every CIDR must
+ * pass the route policy's rules; of several of a family the first is
+ * taken, the others logged. Returns 0, or -1 with e set (code 6). */
 int state_parse(const char *buf, size_t len, const char *name,
     struct state *st, struct cni_error *e);
 void state_free(struct state *st);

@@ -38,12 +38,10 @@
 #include "policy.h"
 #include "routes.h"
 #include "signals.h"
+#include "statefile.h"
 #include "util.h"
 
-#define DEFAULT_NETWORK		"xcluster"
-#define DEFAULT_PROTOCOL	202
-#define DEFAULT_STATE_DIR	"/run/xcni"
-#define STATE_RETRY_MS		10000
+#define RETRY_MS		10000	/* the state file, the host's addresses */
 #define CREDS_ASK_MS		1000
 
 struct worker {
@@ -64,10 +62,13 @@ struct worker {
 	enum { SELF_UNKNOWN, SELF_FOUND, SELF_MISSING } self_state;
 
 	/* The state file: what it should say; retried until written. */
+	bool self_seen;			/* the own Node, at least once */
 	bool self_has[NODE_NFAM];
 	struct cidr self_cidr[NODE_NFAM];
-	char *state;
+	char self_rv[NODE_RV_MAX + 1];
+	char *state;			/* its text; NULL: to be rendered */
 	int64_t state_retry_at;	/* 0: nothing pending */
+	int64_t local_retry_at;	/* the host's addresses; 0: none pending */
 
 	/* What the supervisor was last told. */
 	bool ready_sent;
@@ -78,18 +79,40 @@ struct worker {
 
 /* --- the state file (own ranges for kube-node) --------------------------- */
 
+/* The state file's text for the own node's last ranges. Returns NULL
+ * when memory ran out. */
+static char *
+state_render(const struct worker *w)
+{
+	struct cidr cidrs[NODE_NFAM];
+	struct statefile sf = {
+		.network = w->network, .node = w->node,
+		.annotation = w->cidr_annotation, .cidrs = cidrs,
+		.resource_version = w->self_rv,
+	};
+	int fam;
+
+	for (fam = 0; fam < NODE_NFAM; fam++)
+		if (w->self_has[fam])
+			cidrs[sf.n_cidrs++] = w->self_cidr[fam];
+	return statefile_render(&sf);
+}
+
+/* Writes the state file, or logs why not and retries later. */
 static void
 state_write(struct worker *w)
 {
-	int r;
+	int r = -1;
 
-	if (w->state == NULL)
+	if (!w->self_seen)
 		return;
-	r = atomic_update(w->state_path, w->state, strlen(w->state), 0644);
+	if (w->state != NULL || (w->state = state_render(w)) != NULL)
+		r = atomic_update(w->state_path, w->state, strlen(w->state),
+		    0644);
 	if (r < 0) {
-		log_warn("%s: cannot write, retrying in %d s", w->state_path,
-		    STATE_RETRY_MS / 1000);
-		w->state_retry_at = now_ms() + STATE_RETRY_MS;
+		log_warn("%s: cannot %s, retrying in %d s", w->state_path,
+		    w->state != NULL ? "write" : "render", RETRY_MS / 1000);
+		w->state_retry_at = now_ms() + RETRY_MS;
 		return;
 	}
 	if (r > 0)
@@ -97,44 +120,16 @@ state_write(struct worker *w)
 	w->state_retry_at = 0;
 }
 
-static char *
-state_render(const struct worker *w, const struct node_rec *rec)
-{
-	cJSON *o = cJSON_CreateObject(), *cidrs;
-	char buf[ADDR_STRLEN], *text;
-	int fam;
-
-	if (o == NULL)
-		fatalx(1, "state: out of memory");
-	cJSON_AddStringToObject(o, "network", w->network);
-	cJSON_AddStringToObject(o, "node", w->node);
-	if (w->cidr_annotation != NULL)
-		cJSON_AddStringToObject(o, "annotation", w->cidr_annotation);
-	else
-		cJSON_AddNullToObject(o, "annotation");
-	cidrs = cJSON_AddArrayToObject(o, "cidrs");
-	for (fam = 0; fam < NODE_NFAM; fam++)
-		if (rec->has_cidr[fam])
-			cJSON_AddItemToArray(cidrs, cJSON_CreateString(
-			    cidr_format(&rec->cidr[fam], buf)));
-	cJSON_AddStringToObject(o, "resourceVersion", rec->resource_version);
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (text == NULL)
-		fatalx(1, "state: out of memory");
-	return text;
-}
-
 /* --- the route policy's view of this host ------------------------------- */
 
 /* The host's own addresses and connected prefixes become p's entries.
- * Returns 0, or -1 (logged) leaving p as it was. */
+ * Returns 0, or -1 (logged) with p's entries of those kinds incomplete. */
 static int
 local_load(struct policy *p)
 {
 	struct link_addr *v;
 	struct cidr c;
-	int n, i;
+	int n, i, r = 0;
 
 	if ((n = link_addrs(AF_UNSPEC, &v)) < 0) {
 		log_warn("addresses: cannot read the node's addresses");
@@ -142,33 +137,43 @@ local_load(struct policy *p)
 	}
 	policy_clear(p, POLICY_OWN);
 	policy_clear(p, POLICY_CONNECTED);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && r == 0; i++) {
 		c.addr = v[i].addr;
 		c.len = v[i].prefixlen;
 		cidr_mask(&c);
 		if (policy_add(p, POLICY_CONNECTED, &c) < 0 ||
-		    policy_add(p, POLICY_OWN, &(struct cidr){ v[i].addr, 0 }) < 0)
-			fatal(1, "addresses");
+		    policy_add(p, POLICY_OWN, &(struct cidr){ v[i].addr, 0 }) < 0) {
+			log_warn("addresses: cannot take them all");
+			r = -1;
+		}
 	}
 	free(v);
-	return 0;
+	return r;
 }
 
 /* The host's addresses changed: judge every node again if the policy
- * changed with them. */
+ * changed with them. A failure is retried in RETRY_MS. */
 static void
 local_reload(struct worker *w)
 {
 	struct policy fresh;
 
+	w->local_retry_at = 0;
 	policy_init(&fresh, 0, 0);
-	if (local_load(&fresh) == 0 &&
-	    (!policy_same(&fresh, &w->policy, POLICY_OWN) ||
-	    !policy_same(&fresh, &w->policy, POLICY_CONNECTED))) {
+	if (local_load(&fresh) < 0) {
+		w->local_retry_at = now_ms() + RETRY_MS;
+	} else if (!policy_same(&fresh, &w->policy, POLICY_OWN) ||
+	    !policy_same(&fresh, &w->policy, POLICY_CONNECTED)) {
 		if (policy_take(&w->policy, &fresh, POLICY_OWN) < 0 ||
-		    policy_take(&w->policy, &fresh, POLICY_CONNECTED) < 0)
-			fatal(1, "addresses");
-		log_info("addresses: changed, checking every node again");
+		    policy_take(&w->policy, &fresh, POLICY_CONNECTED) < 0) {
+			log_warn("addresses: cannot take the new ones, "
+			    "retrying in %d s", RETRY_MS / 1000);
+			w->local_retry_at = now_ms() + RETRY_MS;
+		} else
+			log_info("addresses: changed, checking every node "
+			    "again");
+		/* Even half taken, the policy changed: judge every node by
+		 * it now, and again after the retry. */
 		nodes_recheck(w->nodes);
 	}
 	policy_free(&fresh);
@@ -176,21 +181,21 @@ local_reload(struct worker *w)
 
 /* Protects one address of the API server (text, maybe with a "%zone"):
  * a route covering it would take the worker's own connection, and with it
- * every later fix. Returns true when it is new. */
-static bool
+ * every later fix. Returns 1 when it is new, 0 when it was known or is no
+ * address, -1 (logged) when memory ran out. */
+static int
 server_add(struct worker *w, const char *text)
 {
 	struct cidr c = { .len = 0 };
 	int r;
 
 	if (addr_parse(text, strcspn(text, "%"), &c.addr) < 0)
-		return false;
+		return 0;
 	if ((r = policy_add(&w->policy, POLICY_SERVER, &c)) < 0)
-		fatal(1, "API server");
-	if (r == 0)
-		return false;
-	log_info("API server address %s: no route may cover it", text);
-	return true;
+		log_warn("API server address %s: cannot protect it", text);
+	else if (r > 0)
+		log_info("API server address %s: no route may cover it", text);
+	return r;
 }
 
 /* Every address the server URL's host resolves to now. A name that does
@@ -236,11 +241,15 @@ static void
 server_seen(struct worker *w)
 {
 	const char *peer = kube_watch_peer(w->watch);
+	int r;
 
 	if (peer == NULL || strcmp(peer, w->peer) == 0)
 		return;
+	/* Not remembered when it failed: tried again at the next event. */
+	if ((r = server_add(w, peer)) < 0)
+		return;
 	snprintf(w->peer, sizeof(w->peer), "%s", peer);
-	if (server_add(w, peer))
+	if (r > 0)
 		nodes_recheck(w->nodes);
 }
 
@@ -281,7 +290,7 @@ op_self(void *arg, const struct node_rec *rec)
 	char buf[ADDR_STRLEN];
 	size_t n = 0;
 	int fam;
-	bool same = w->state != NULL;
+	bool same = w->self_seen;
 
 	w->addresses[0] = '\0';
 	for (fam = 0; fam < NODE_NFAM; fam++) {
@@ -299,8 +308,10 @@ op_self(void *arg, const struct node_rec *rec)
 	}
 	if (same)
 		return;		/* only the addresses changed */
+	w->self_seen = true;
+	snprintf(w->self_rv, sizeof(w->self_rv), "%s", rec->resource_version);
 	free(w->state);
-	w->state = state_render(w, rec);
+	w->state = NULL;
 	state_write(w);
 }
 
@@ -593,52 +604,24 @@ ipc_present(void)
 	    type == SOCK_SEQPACKET;
 }
 
-static char *
-env_or_null(const char *name)
-{
-	char *v = getenv(name);
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	if ((v = strdup(v)) == NULL)
-		fatal(1, "%s", name);
-	return v;
-}
-
-/* The upstream router's environment, for a drop-in replacement. */
+/* The upstream router's environment, for a drop-in replacement: the
+ * same configuration an xcni.ini would give. */
 static void
 standalone_config(const struct options *o, struct config *cfg)
 {
-	const char *proto = getenv("PROTOCOL");
-	struct net_config *net;
-	char host[256];
+	struct config_env env = { o->network, o->state_dir, NULL, NULL };
+	char table[24], metric[24];
 
-	if ((net = calloc(1, sizeof(*net))) == NULL)
-		fatal(1, "config");
-
-	cfg->node_name = env_or_null("NODE_NAME");
-	if (cfg->node_name == NULL) {
-		if (gethostname(host, sizeof(host)) < 0)
-			fatal(EX_CONFIG, "NODE_NAME unset and no host name");
-		host[sizeof(host) - 1] = '\0';
-		if ((cfg->node_name = strdup(host)) == NULL)
-			fatal(1, "node name");
+	if (o->table >= 0) {
+		snprintf(table, sizeof(table), "%ld", o->table);
+		env.table = table;
 	}
-	cfg->kubeconfig = NULL;		/* kube_creds_load reads $KUBECONFIG */
-	cfg->state_dir = strdup(o->state_dir != NULL ? o->state_dir :
-	    DEFAULT_STATE_DIR);
-	net->name = strdup(o->network != NULL ? o->network : DEFAULT_NETWORK);
-	if (cfg->state_dir == NULL || net->name == NULL)
-		fatal(1, "config");
-	net->cidr_annotation = env_or_null("CIDR_ANNOTATION");
-	net->address_annotation = env_or_null("ADDRESS_ANNOTATION");
-	net->protocol = proto == NULL || *proto == '\0' ? DEFAULT_PROTOCOL :
-	    (unsigned)number_arg("PROTOCOL", proto, 5, 255);
-	net->table = 254;
-	net->min_prefix_v4 = POLICY_MIN_PREFIX_V4;
-	net->min_prefix_v6 = POLICY_MIN_PREFIX_V6;
-	cfg->nets = net;
-	cfg->n_nets = 1;
+	if (o->metric >= 0) {
+		snprintf(metric, sizeof(metric), "%ld", o->metric);
+		env.metric = metric;
+	}
+	if (config_from_env(&env, cfg, stderr) != 0)
+		exit(EX_CONFIG);
 }
 
 /* Waits for the supervisor's config and creds messages. */
@@ -724,6 +707,21 @@ min_timeout(int a, int64_t b)
 	return a < 0 || b < a ? (int)b : a;
 }
 
+/* timeout shortened to the retry at (0: none). */
+static int
+until(int timeout, int64_t at)
+{
+	int64_t now = now_ms();
+
+	return at > 0 ? min_timeout(timeout, at > now ? at - now : 0) : timeout;
+}
+
+static bool
+due(int64_t at)
+{
+	return at > 0 && at <= now_ms();
+}
+
 static int
 run(struct worker *w)
 {
@@ -754,10 +752,8 @@ run(struct worker *w)
 		timeout = min_timeout(-1, kube_watch_timeout_ms(w->watch));
 		if (w->synced)
 			timeout = min_timeout(timeout, rt_timeout_ms(w->rt));
-		if (w->state_retry_at > 0)
-			timeout = min_timeout(timeout,
-			    w->state_retry_at > now_ms() ?
-			    w->state_retry_at - now_ms() : 0);
+		timeout = until(timeout, w->state_retry_at);
+		timeout = until(timeout, w->local_retry_at);
 		n = epoll_wait(ep, evs, 8, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -775,12 +771,12 @@ run(struct worker *w)
 				ipc_handle(w);
 		}
 		/* Heard by the monitor, or maybe missed during a resync. */
-		if (rt_addresses_changed(w->rt))
+		if (rt_addresses_changed(w->rt) || due(w->local_retry_at))
 			local_reload(w);
 		/* The client decides itself whether its fd or a deadline has
 		 * work; without either this returns at once. */
 		kube_watch_process(w->watch);
-		if (w->state_retry_at > 0 && w->state_retry_at <= now_ms())
+		if (due(w->state_retry_at))
 			state_write(w);
 	}
 }
@@ -806,16 +802,17 @@ main(int argc, char **argv)
 	if (ipc_present()) {
 		w.ipc = IPC_FD;
 		creds = supervised_config(&cfg);
-		log_set_level(cfg.log_level);
+		net = &cfg.nets[0];
+		if (o.table >= 0)
+			net->table = (unsigned)o.table;
+		if (o.metric >= 0)
+			net->metric = (unsigned)o.metric;
 	} else {
 		standalone_config(&o, &cfg);
+		net = &cfg.nets[0];
 		creds = NULL;
 	}
-	net = &cfg.nets[0];
-	if (o.table >= 0)
-		net->table = (unsigned)o.table;
-	if (o.metric >= 0)
-		net->metric = (unsigned)o.metric;
+	log_set_level(cfg.log_level);
 	snprintf(ident, sizeof(ident), "xcni-worker[%s]", net->name);
 	log_init(ident);
 

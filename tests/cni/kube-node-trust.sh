@@ -41,10 +41,12 @@ conf() {
 	    "${1:+,$1}" "$state" "$data"
 }
 
-# state_file FILE CIDRS-JSON
+# state_file FILE CIDRS-JSON, written by lib/statefile as the worker writes it
 state_file() {
-	printf '{"network":"xcluster","node":"node-1","annotation":null,"cidrs":%s}\n' \
-	    "$2" >"$1"
+	# shellcheck disable=SC2046 # one word per CIDR
+	"$top_builddir/tests/cni/state-file" xcluster node-1 - - \
+	    $(printf '%s' "$2" | tr -d '[]"' | tr ',' ' ') >"$1" ||
+	    bail "state-file failed"
 	chmod 644 "$1"
 }
 

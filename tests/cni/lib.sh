@@ -10,9 +10,14 @@ cleanup_hooks=
 trap 'eval "$cleanup_hooks"; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 
-# A worker state file: state_file DIR NETWORK ANNOTATION-JSON CIDRS-JSON
+# A worker state file, written by lib/statefile as the worker writes it:
+# state_file DIR NETWORK ANNOTATION-JSON CIDRS-JSON, e.g.
+# state_file "$state" net3 '"cidr.example.com/net3"' '["198.19.3.0/24"]'
 state_file() {
-	printf '{"network":"%s","node":"node-1","annotation":%s,"cidrs":%s,"resourceVersion":"7"}\n' \
-	    "$2" "$3" "$4" >"$1/$2.json"
+	ann=$(printf '%s' "$3" | tr -d '"')
+	[ "$ann" = null ] && ann=-
+	# shellcheck disable=SC2046 # one word per CIDR
+	"$top_builddir/tests/cni/state-file" "$2" node-1 "$ann" 7 \
+	    $(printf '%s' "$4" | tr -d '[]"' | tr ',' ' ') >"$1/$2.json" ||
+	    bail "state-file $2 failed"
 }
-

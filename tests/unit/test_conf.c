@@ -338,6 +338,127 @@ test_environment_defaults(void **state)
 	setenv("NODE_NAME", "node-1", 1);
 }
 
+/* config_from_env; messages land in *msgs (caller frees). */
+static int
+from_env(const struct config_env *env, struct config *cfg, char **msgs)
+{
+	size_t size;
+	FILE *err = open_memstream(msgs, &size);
+	int r;
+
+	assert_non_null(err);
+	r = config_from_env(env, cfg, err);
+	fclose(err);
+	return r;
+}
+
+static void
+env_clear(void)
+{
+	unsetenv("PROTOCOL");
+	unsetenv("CIDR_ANNOTATION");
+	unsetenv("ADDRESS_ANNOTATION");
+}
+
+/* The environment's settings are the INI file's, defaults included. */
+static void
+test_from_env_is_ini(void **state)
+{
+	struct config_env env = { NULL, NULL, NULL, NULL };
+	struct config e, ini;
+	char *msgs;
+
+	env_clear();
+	assert_int_equal(from_env(&env, &e, &msgs), 0);
+	free(msgs);
+	assert_int_equal(parse_ok("[global]\nuser = 1:1\n[xcluster]\n"
+	    "cni-conf = none\n", &ini), 0);
+	assert_int_equal(e.n_nets, 1);
+	assert_true(net_config_equal(&e.nets[0], &ini.nets[0]));
+	assert_string_equal(e.nets[0].name, "xcluster");
+	assert_int_equal(e.nets[0].protocol, 202);
+	assert_int_equal(e.nets[0].table, 254);
+	assert_null(e.nets[0].cni_conf);
+	assert_string_equal(e.state_dir, ini.state_dir);
+	assert_string_equal(e.node_name, "node-1");
+	assert_null(e.user);
+	config_free(&e);
+	config_free(&ini);
+
+	/* An annotated network: upstream's protocol default still holds. */
+	setenv("CIDR_ANNOTATION", "cidr.example.com/net3", 1);
+	setenv("ADDRESS_ANNOTATION", "adr.example.com/net3", 1);
+	env = (struct config_env){ "net3", "/run/t", "100", "5" };
+	assert_int_equal(from_env(&env, &e, &msgs), 0);
+	free(msgs);
+	assert_int_equal(parse_ok("[global]\nuser = 1:1\nstate-dir = /run/t\n"
+	    "[net3]\ncidr-annotation = cidr.example.com/net3\n"
+	    "address-annotation = adr.example.com/net3\nprotocol = 202\n"
+	    "table = 100\nmetric = 5\ncni-conf = none\n", &ini), 0);
+	assert_true(net_config_equal(&e.nets[0], &ini.nets[0]));
+	assert_string_equal(e.state_dir, "/run/t");
+	config_free(&e);
+	config_free(&ini);
+	env_clear();
+}
+
+/* Bad values get the INI file's messages, each naming its origin; "$" is
+ * a literal. Nothing is left of a refused configuration. */
+static void
+test_from_env_errors(void **state)
+{
+	struct config_env env = { "bad name", "/tmp", "255", "x" };
+	struct config cfg;
+	char *msgs;
+
+	setenv("PROTOCOL", "abc", 1);
+	setenv("CIDR_ANNOTATION", "a$b", 1);
+	setenv("NODE_NAME", "Node_1", 1);
+	setenv("KUBECONFIG", "kube config", 1);
+	assert_int_equal(from_env(&env, &cfg, &msgs), 8);
+	assert_string_equal(msgs,
+	    "environment: --network: network name \"bad name\" is not "
+	    "allowed; use 1..63 of A-Z a-z 0-9 _ . - starting with a letter "
+	    "or digit, other than global\n"
+	    "environment: --state-dir: state-dir: \"/tmp\" is not allowed: "
+	    "it is the system's /tmp; use a directory of xcni's own, such as "
+	    "/run/xcni\n"
+	    "environment: --table: table: \"255\" is not allowed; use main or "
+	    "a number in 1..4294967295 other than 255 (local)\n"
+	    "environment: --metric: metric: \"x\" is not allowed; use a "
+	    "number in 0..4294967295\n"
+	    "environment: $PROTOCOL: protocol: \"abc\" is not allowed; use a "
+	    "number in 5..255\n"
+	    "environment: $CIDR_ANNOTATION: cidr-annotation: \"a$b\" is not a "
+	    "Kubernetes annotation key; use [PREFIX/]NAME, PREFIX a DNS "
+	    "subdomain (lowercase, at most 253), NAME 1..63 of A-Z a-z 0-9 - . "
+	    "_ starting and ending with a letter or digit\n"
+	    "environment: node-name: \"Node_1\" from $NODE_NAME is not a "
+	    "valid node name; use a DNS subdomain (lowercase a-z 0-9 - ., at "
+	    "most 253)\n"
+	    "environment: kubeconfig: $KUBECONFIG \"kube config\" is not an "
+	    "absolute path without blanks; set kubeconfig\n");
+	unsetenv("KUBECONFIG");
+	assert_int_equal(cfg.n_nets, 0);
+	assert_null(cfg.nets);
+	assert_null(cfg.node_name);
+	free(msgs);
+
+	setenv("NODE_NAME", "node-1", 1);
+	setenv("PROTOCOL", "3", 1);
+	unsetenv("CIDR_ANNOTATION");
+	env = (struct config_env){ "global", NULL, NULL, NULL };
+	assert_int_equal(from_env(&env, &cfg, &msgs), 2);
+	assert_string_equal(msgs,
+	    "environment: --network: network name \"global\" is not "
+	    "allowed; use 1..63 of A-Z a-z 0-9 _ . - starting with a letter "
+	    "or digit, other than global\n"
+	    "environment: $PROTOCOL: protocol: 3 is reserved for the kernel "
+	    "(0..4); use 5..255\n");
+	free(msgs);
+	env_clear();
+}
+
 static void
 test_user(void **state)
 {
@@ -538,6 +659,8 @@ main(void)
 		cmocka_unit_test(test_every_error_sorted),
 		cmocka_unit_test(test_env_expansion),
 		cmocka_unit_test(test_environment_defaults),
+		cmocka_unit_test(test_from_env_is_ini),
+		cmocka_unit_test(test_from_env_errors),
 		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_line_limit),
 		cmocka_unit_test(test_long_value),

@@ -352,7 +352,8 @@ fails() {	# fails NAME STATUS PATTERN COMMAND...: exits STATUS, says PATTERN
 		not_ok "$name (status $got, wanted $want and \"$pat\")" "$T/err"
 	fi
 }
-fails "PROTOCOL out of range: status 78" 78 "PROTOCOL 4: not a number in 5..255" \
+fails "PROTOCOL out of range: status 78" 78 \
+    'environment: \$PROTOCOL: protocol: 4 is reserved for the kernel (0..4); use 5..255' \
     in_ns env PROTOCOL=4 KUBECONFIG="$T/kc" "$WORKER" --state-dir "$T/state"
 fails "missing kubeconfig: status 78" 78 "credentials: .*/nonexistent" \
     in_ns env KUBECONFIG="$T/nonexistent" "$WORKER" --state-dir "$T/state"
