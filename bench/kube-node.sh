@@ -8,7 +8,8 @@
 # libcni driver is built here. The two setups run in halves, A-B-B-A, so
 # that a change of the machine's load hits both alike; each half prints
 # "SETUP add|del n=N median_ms=M p99_ms=P".
-# Everything happens in network namespaces made here.
+# Everything happens in network namespaces made here; kube-node may keep its
+# dataDir in the scratch directory (KUBE_NODE_DIRS).
 set -eu
 
 pods=${1:-200}
@@ -44,7 +45,7 @@ echo "{\"cniVersion\":\"1.0.0\",\"name\":\"bench\",\"plugins\":[{$bridge,
 
 half=$(((pods + 1) / 2))
 for conf in host-local kube-node kube-node host-local; do
-	ip netns exec "$ns-node" env CNI_PATH="$build/plugin:$plugins" \
+	ip netns exec "$ns-node" env CNI_PATH="$build/plugin:$plugins" KUBE_NODE_DIRS="$tmp" \
 	    "$cnitool" -cache "$tmp/cache-$conf" bench \
 	    "$tmp/$conf.conflist" "/run/netns/$ns-pods" "$half" |
 	    sed "s/^/$conf /"
