@@ -55,10 +55,8 @@ enum wstate {
 };
 
 static const char *const wstate_names[] = {
-	[W_RUNNING] = "running",
-	[W_WAITING] = "restarting",
-	[W_STOPPING] = "stopping",
-	[W_STOPPED] = "stopped",
+	[W_RUNNING] = "running", [W_WAITING] = "restarting",
+	[W_STOPPING] = "stopping", [W_STOPPED] = "stopped",
 	[W_FAILED] = "failed",
 };
 
