@@ -3,15 +3,18 @@
 # ADD+DEL latency through libcni of bridge + kube-node (+ host-local) versus
 # bridge + host-local with the ranges written in the config: what kube-node
 # adds to a pod start. Run as root; bench/run runs it as benchmark 6:
-#   BUILD=DIR [CNITOOL=PROGRAM] sh bench/kube-node.sh [PODS]
+#   BUILD=DIR [CNITOOL=PROGRAM] [ROUNDS=R] sh bench/kube-node.sh [PODS]
 # BUILD is a build directory (default: the current one); without CNITOOL the
 # libcni driver is built here. The two setups run in halves, A-B-B-A, so
-# that a change of the machine's load hits both alike; each half prints
-# "SETUP add|del n=N median_ms=M p99_ms=P".
-# Everything happens in network namespaces made here.
+# that a change of the machine's load hits both alike; ROUNDS (default 1)
+# repeats that with PODS/ROUNDS pods each, for a machine whose load changes
+# faster. Each part prints "SETUP add|del n=N median_ms=M p99_ms=P".
+# Everything happens in network namespaces made here; kube-node may keep its
+# dataDir in the scratch directory (KUBE_NODE_DIRS).
 set -eu
 
 pods=${1:-200}
+rounds=${ROUNDS:-1}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$(pwd)}
 plugins=/usr/lib/cni
@@ -42,10 +45,14 @@ echo "{\"cniVersion\":\"1.0.0\",\"name\":\"bench\",\"plugins\":[{$bridge,
 \"ranges\":[[{\"subnet\":\"198.18.0.0/16\"}],[{\"subnet\":\"fd00:b::/64\"}]]}}]}" \
     >"$tmp/host-local.conflist"
 
-half=$(((pods + 1) / 2))
-for conf in host-local kube-node kube-node host-local; do
-	ip netns exec "$ns-node" env CNI_PATH="$build/plugin:$plugins" \
-	    "$cnitool" -cache "$tmp/cache-$conf" bench \
-	    "$tmp/$conf.conflist" "/run/netns/$ns-pods" "$half" |
-	    sed "s/^/$conf /"
+part=$(((pods + 2 * rounds - 1) / (2 * rounds)))
+round=0
+while [ "$round" -lt "$rounds" ]; do
+	for conf in host-local kube-node kube-node host-local; do
+		ip netns exec "$ns-node" env CNI_PATH="$build/plugin:$plugins" \
+		    KUBE_NODE_DIRS="$tmp" "$cnitool" -cache "$tmp/cache-$conf" \
+		    bench "$tmp/$conf.conflist" "/run/netns/$ns-pods" "$part" |
+		    sed "s/^/$conf /"
+	done
+	round=$((round + 1))
 done

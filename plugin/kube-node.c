@@ -224,22 +224,22 @@ paths_check(enum cmd cmd, const struct netconf *c, struct prog *h,
 	return 0;
 }
 
+/* host-local's result is passed through as it is, so kube-node becomes
+ * host-local: the runtime waits for one process start, not two. Returns
+ * only when host-local could not be started: -1 with e set. */
 static int
 delegate(struct netconf *c, const struct prog *h, const struct ranges *r,
     struct cni_error *e)
 {
 	char *text;
-	int status;
 
 	if ((text = hostlocal_config(c, r, e)) == NULL)
 		return -1;
 	log_trace("%s: host-local config %s", c->name, text);
-	status = prog_run(h, environ, text, NULL, e);
+	log_debug("%s: exec %s", c->name, h->path);
+	prog_exec(h, environ, text, e);
 	free(text);
-	if (status > 0)
-		log_debug("%s: host-local exited with status %d", c->name,
-		    status);
-	return status;
+	return -1;
 }
 
 static int

@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,8 +51,7 @@ prog_run(const struct prog *pr, char *const envp[], const char *input,
 	size_t len = strlen(input), used = 0, cap = 0;
 	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) < 0 ||
-	    (out != NULL && pipe2(outp, O_CLOEXEC) < 0)) {
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0) {
 		cni_fail(e, CNI_ERR_IO, "running a plugin failed", "pipe: %s",
 		    strerror(errno));
 		goto done;
@@ -59,8 +59,7 @@ prog_run(const struct prog *pr, char *const envp[], const char *input,
 	argv[0] = strrchr(pr->path, '/') + 1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	if (out != NULL)
-		posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
 	if (pr->stderr_fd != 2)
 		posix_spawn_file_actions_adddup2(&fa, pr->stderr_fd, 2);
 	/* SIGPIPE is ignored here (a host-local that exits early must not
@@ -80,10 +79,8 @@ prog_run(const struct prog *pr, char *const envp[], const char *input,
 	}
 	close(in[0]);
 	in[0] = -1;
-	if (out != NULL) {
-		close(outp[1]);
-		outp[1] = -1;
-	}
+	close(outp[1]);
+	outp[1] = -1;
 
 	while (len > 0) {
 		ssize_t n = write(in[1], input, len);
@@ -102,7 +99,7 @@ prog_run(const struct prog *pr, char *const envp[], const char *input,
 	close(in[1]);
 	in[1] = -1;
 
-	while (out != NULL) {
+	for (;;) {
 		ssize_t n;
 
 		if (used + 1 >= cap) {
@@ -120,13 +117,11 @@ prog_run(const struct prog *pr, char *const envp[], const char *input,
 			break;
 		used += (size_t)n;
 	}
-	if (out != NULL && *out != NULL)
+	if (*out != NULL)
 		(*out)[used] = '\0';
-	/* Output too large to keep must not block host-local's exit. */
-	if (outp[0] >= 0) {
-		close(outp[0]);
-		outp[0] = -1;
-	}
+	/* Output too large to keep must not block the program's exit. */
+	close(outp[0]);
+	outp[0] = -1;
 
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
@@ -153,3 +148,74 @@ done:
 	return ret;
 }
 
+
+/* The input as a file at offset 0: a memfd, so that input of any size is
+ * there before the program starts and nobody has to feed a pipe. Returns
+ * the descriptor (close-on-exec) or -1 with errno set. */
+static int
+input_memfd(const char *input)
+{
+	size_t len = strlen(input);
+	int fd;
+
+	if ((fd = memfd_create("cni-config", MFD_CLOEXEC)) < 0)
+		return -1;
+	while (len > 0) {
+		ssize_t n = write(fd, input, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return -1;
+		}
+		input += n;
+		len -= (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+prog_exec(const struct prog *pr, char *const envp[], const char *input,
+    struct cni_error *e)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	char *argv[] = { strrchr(pr->path, '/') + 1, NULL };
+	int fd, ours = -1, saved;
+
+	if ((fd = input_memfd(input)) < 0 || dup2(fd, 0) < 0) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		return cni_fail(e, CNI_ERR_IO, "running a plugin failed",
+		    "config for %s: %s", pr->path, strerror(saved));
+	}
+	close(fd);
+	/* Our log file stays ours until the exec succeeds: a failure is
+	 * logged there. */
+	fflush(NULL);
+	if (pr->stderr_fd != 2 && ((ours = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    dup2(pr->stderr_fd, 2) < 0)) {
+		saved = errno;
+		if (ours >= 0)
+			close(ours);
+		return cni_fail(e, CNI_ERR_IO, "running a plugin failed",
+		    "stderr for %s: %s", pr->path, strerror(saved));
+	}
+	/* An ignored SIGPIPE would stay ignored across exec. */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGPIPE, &dfl, &old);
+	execve(pr->path, argv, envp);
+	saved = errno;
+	sigaction(SIGPIPE, &old, NULL);
+	if (ours >= 0) {
+		dup2(ours, 2);
+		close(ours);
+	}
+	return cni_fail(e, CNI_ERR_IO, "running a plugin failed", "%s: %s",
+	    pr->path, strerror(saved));
+}

@@ -17,11 +17,21 @@ struct prog {
 int prog_find(struct prog *pr, const char *name, const char *cni_path,
     struct cni_error *e);
 
-/* Runs the program with envp and input on its stdin. Its stdout is ours
- * when out is NULL, else collected there (NUL-terminated, up to 64 KiB,
- * caller frees); its stderr is pr->stderr_fd. Returns its exit status, or
- * -1 with e set when it could not be run or was killed. */
+/* Runs the program with envp and input on its stdin, for a caller that
+ * reads its answer: its stdout is collected in *out (NULL on entry;
+ * NUL-terminated, up to 64 KiB, caller frees); its stderr is pr->stderr_fd.
+ * Returns its exit status, or -1 with e set when it could not be run or
+ * was killed. */
 int prog_run(const struct prog *pr, char *const envp[], const char *input,
     char **out, struct cni_error *e);
+
+/* Replaces this process with the program, for a caller that passes its
+ * result through: stdout, exit status and the runtime's view of the process
+ * become the program's, one process start fewer than prog_run. Its stdin is
+ * input (on a memfd), its stderr pr->stderr_fd, SIGPIPE back to its default;
+ * stdio is flushed first. Returns only on failure: -1 with e set, stderr
+ * and SIGPIPE as they were, stdin replaced. */
+int prog_exec(const struct prog *pr, char *const envp[], const char *input,
+    struct cni_error *e);
 
 #endif

@@ -14,41 +14,57 @@
 
 #define MANIFEST_MAX	(64 * 1024)
 
+/* The bridge plugin with kube-node IPAM, added to plugins. Returns 0, or -1
+ * when an allocation failed. */
+static int
+bridge_add(cJSON *plugins, const struct config *cfg,
+    const struct net_config *net, unsigned mtu, const char *kubeconfig)
+{
+	bool primary = net->cidr_annotation == NULL;
+	cJSON *bridge, *ipam;
+
+	if ((bridge = cJSON_CreateObject()) == NULL)
+		return -1;
+	if (!cJSON_AddItemToArray(plugins, bridge)) {
+		cJSON_Delete(bridge);
+		return -1;
+	}
+	if (cJSON_AddStringToObject(bridge, "type", "bridge") == NULL ||
+	    cJSON_AddStringToObject(bridge, "bridge", net->bridge) == NULL ||
+	    cJSON_AddBoolToObject(bridge, "isGateway", true) == NULL ||
+	    cJSON_AddBoolToObject(bridge, "isDefaultGateway", primary) == NULL ||
+	    cJSON_AddBoolToObject(bridge, "hairpinMode", true) == NULL ||
+	    cJSON_AddNumberToObject(bridge, "mtu", mtu) == NULL ||
+	    (ipam = cJSON_AddObjectToObject(bridge, "ipam")) == NULL ||
+	    cJSON_AddStringToObject(ipam, "type", "kube-node") == NULL ||
+	    cJSON_AddStringToObject(ipam, "network", net->name) == NULL ||
+	    (!primary && cJSON_AddStringToObject(ipam, "annotation",
+	    net->cidr_annotation) == NULL) ||
+	    cJSON_AddStringToObject(ipam, "stateDir", cfg->state_dir) == NULL ||
+	    cJSON_AddStringToObject(ipam, "dataDir", net->ipam_data_dir) == NULL ||
+	    (kubeconfig != NULL && cJSON_AddStringToObject(ipam, "kubeconfig",
+	    kubeconfig) == NULL))
+		return -1;
+	return 0;
+}
+
 char *
 conflist_text(const struct config *cfg, const struct net_config *net,
     unsigned mtu, const char *kubeconfig)
 {
-	cJSON *list, *plugins, *bridge, *ipam;
+	cJSON *list, *plugins;
 	char *text = NULL;
-	bool primary = net->cidr_annotation == NULL;
 
-	if ((list = cJSON_CreateObject()) == NULL)
-		return NULL;
-	cJSON_AddStringToObject(list, "cniVersion", "1.0.0");
-	cJSON_AddStringToObject(list, "name", net->name);
-	plugins = cJSON_AddArrayToObject(list, "plugins");
-	if (plugins == NULL || (bridge = cJSON_CreateObject()) == NULL)
-		goto out;
-	cJSON_AddItemToArray(plugins, bridge);
-	cJSON_AddStringToObject(bridge, "type", "bridge");
-	cJSON_AddStringToObject(bridge, "bridge", net->bridge);
-	cJSON_AddBoolToObject(bridge, "isGateway", true);
-	cJSON_AddBoolToObject(bridge, "isDefaultGateway", primary);
-	cJSON_AddBoolToObject(bridge, "hairpinMode", true);
-	cJSON_AddNumberToObject(bridge, "mtu", mtu);
-	if ((ipam = cJSON_AddObjectToObject(bridge, "ipam")) == NULL)
-		goto out;
-	cJSON_AddStringToObject(ipam, "type", "kube-node");
-	cJSON_AddStringToObject(ipam, "network", net->name);
-	if (!primary)
-		cJSON_AddStringToObject(ipam, "annotation", net->cidr_annotation);
-	cJSON_AddStringToObject(ipam, "stateDir", cfg->state_dir);
-	cJSON_AddStringToObject(ipam, "dataDir", net->ipam_data_dir);
-	if (kubeconfig != NULL)
-		cJSON_AddStringToObject(ipam, "kubeconfig", kubeconfig);
-	text = cJSON_Print(list);
-out:
+	/* A runtime reads the file: it is complete or not written. */
+	if ((list = cJSON_CreateObject()) != NULL &&
+	    cJSON_AddStringToObject(list, "cniVersion", "1.0.0") != NULL &&
+	    cJSON_AddStringToObject(list, "name", net->name) != NULL &&
+	    (plugins = cJSON_AddArrayToObject(list, "plugins")) != NULL &&
+	    bridge_add(plugins, cfg, net, mtu, kubeconfig) == 0)
+		text = cJSON_Print(list);
 	cJSON_Delete(list);
+	if (text == NULL)
+		errno = ENOMEM;
 	return text;
 }
 

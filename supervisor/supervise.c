@@ -56,10 +56,8 @@ enum wstate {
 };
 
 static const char *const wstate_names[] = {
-	[W_RUNNING] = "running",
-	[W_WAITING] = "restarting",
-	[W_STOPPING] = "stopping",
-	[W_STOPPED] = "stopped",
+	[W_RUNNING] = "running", [W_WAITING] = "restarting",
+	[W_STOPPING] = "stopping", [W_STOPPED] = "stopped",
 	[W_FAILED] = "failed",
 };
 
@@ -100,6 +98,9 @@ static struct {
 	struct config cfg;
 	struct worker **w;
 	size_t n;
+	size_t cap;			/* room in w, pfd and polled */
+	struct pollfd *pfd;		/* [0] signals, then workers' */
+	struct worker **polled;		/* the worker of each pfd[i > 0] */
 	const char *worker_path;
 	const char *install_bin;
 	bool respawn;
@@ -112,6 +113,7 @@ static struct {
 	uint64_t creds_at;		/* next periodic refresh */
 	uint64_t creds_asked;		/* last refresh a worker asked for */
 	uint64_t cni_retry_at;		/* a conf file write failed */
+	uint64_t reload_at;		/* a reload ran out of memory */
 	char *status;			/* last STATUS= */
 } sup;
 
@@ -487,22 +489,56 @@ worker_find(const char *name)
 	return NULL;
 }
 
+/* Room for n workers in sup.w and the poll arrays, which the loop then
+ * fills without allocating. Returns 0, or -1 (ENOMEM) with sup.cap as it
+ * was. */
+static int
+workers_room(size_t n)
+{
+	struct pollfd *pfd;
+	struct worker **v;
+
+	if (n <= sup.cap && sup.pfd != NULL)
+		return 0;
+	if ((v = reallocarray(sup.w, n + 1, sizeof(*v))) == NULL)
+		return -1;
+	sup.w = v;
+	if ((v = reallocarray(sup.polled, n + 1, sizeof(*v))) == NULL)
+		return -1;
+	sup.polled = v;
+	if ((pfd = reallocarray(sup.pfd, n + 1, sizeof(*pfd))) == NULL)
+		return -1;
+	sup.pfd = pfd;
+	sup.cap = n;
+	return 0;
+}
+
+/* A new stopped worker for name, without a network yet. Returns it, or
+ * NULL (ENOMEM) with nothing added. */
 static struct worker *
 worker_add(const char *name)
 {
-	struct worker **v, *w;
+	struct worker *w;
 
-	if ((v = reallocarray(sup.w, sup.n + 1, sizeof(*v))) == NULL)
-		fatal(1, "workers");
-	sup.w = v;
-	if ((w = calloc(1, sizeof(*w))) == NULL ||
-	    (w->name = strdup(name)) == NULL)
-		fatal(1, "workers");
+	if (workers_room(sup.n + 1) < 0 || (w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	if ((w->name = strdup(name)) == NULL) {
+		free(w);
+		return NULL;
+	}
 	w->fd = -1;
 	w->backoff = 1;
 	w->state = W_STOPPED;
 	sup.w[sup.n++] = w;
 	return w;
+}
+
+static void
+worker_free(struct worker *w)
+{
+	free(w->name);
+	free(w->conf);
+	free(w);
 }
 
 static void
@@ -514,9 +550,7 @@ worker_remove(struct worker *w)
 	for (i = 0; i < sup.n; i++)
 		if (sup.w[i] == w)
 			sup.w[i] = sup.w[--sup.n];
-	free(w->name);
-	free(w->conf);
-	free(w);
+	worker_free(w);
 }
 
 static void
@@ -661,14 +695,55 @@ worker_read(struct worker *w)
 
 /* --- configuration ----------------------------------------------------- */
 
+/* A network of the next configuration: its worker and what it is told. */
+struct next_net {
+	struct worker *w;
+	char *conf;
+};
+
+/* What next needs allocated before anything changes: each network's
+ * worker, new ones added stopped, and its configuration message (nn[i],
+ * conf for the caller to free). Returns 0, or -1 (ENOMEM) with the confs
+ * freed and no worker added. */
+static int
+config_prepare(const struct config *next, struct next_net *nn)
+{
+	size_t i, n = sup.n;
+
+	for (i = 0; i < next->n_nets; i++) {
+		const char *name = next->nets[i].name;
+
+		if ((nn[i].conf = worker_conf(next, &next->nets[i])) == NULL ||
+		    ((nn[i].w = worker_find(name)) == NULL &&
+		    (nn[i].w = worker_add(name)) == NULL))
+			break;
+	}
+	if (i == next->n_nets)
+		return 0;
+	while (sup.n > n)
+		worker_free(sup.w[--sup.n]);
+	for (i = 0; i < next->n_nets; i++)
+		free(nn[i].conf);
+	errno = ENOMEM;
+	return -1;
+}
+
 /* Moves to next (taking it over): starts added networks, stops removed
- * ones, restarts changed ones, leaves the rest alone. */
-static void
+ * ones, restarts changed ones, leaves the rest alone. Returns 0, or -1
+ * (ENOMEM) with nothing changed and next still the caller's. */
+static int
 config_apply(struct config *next)
 {
+	struct next_net *nn;
 	size_t i;
 	int fd;
 
+	if ((nn = calloc(next->n_nets + 1, sizeof(*nn))) == NULL)
+		return -1;
+	if (config_prepare(next, nn) < 0) {
+		free(nn);
+		return -1;
+	}
 	if ((fd = state_dir_open(next->state_dir)) < 0)
 		log_err("state dir %s", next->state_dir);
 	else
@@ -677,15 +752,11 @@ config_apply(struct config *next)
 		log_err("cni conf dir %s", next->cni_conf_dir);
 	for (i = 0; i < next->n_nets; i++) {
 		const struct net_config *net = &next->nets[i];
-		struct worker *w = worker_find(net->name);
+		struct worker *w = nn[i].w;
+		char *conf = nn[i].conf;
 		bool changed;
-		char *conf;
 
-		if ((conf = worker_conf(next, net)) == NULL)
-			fatal(1, "network %s: configuration", net->name);
 		state_prepare(next, net);
-		if (w == NULL)
-			w = worker_add(net->name);
 		changed = w->conf == NULL || strcmp(w->conf, conf) != 0 ||
 		    w->uid != next->uid || w->gid != next->gid;
 		w->net = net;
@@ -727,11 +798,14 @@ config_apply(struct config *next)
 		if (w->state == W_STOPPED)
 			worker_remove(w);
 	}
+	free(nn);
 	config_free(&sup.cfg);
 	sup.cfg = *next;
+	sup.reload_at = NEVER;
 	log_set_level(sup.cfg.log_level);
 	creds_refresh();
 	cni_sync_all();
+	return 0;
 }
 
 static void
@@ -747,8 +821,12 @@ reload(void)
 	log_info("reloading %s", sup.cfg.path);
 	if (config_load(sup.cfg.path, &next, stderr) != 0)
 		log_errx("%s: not valid, configuration unchanged", sup.cfg.path);
-	else
-		config_apply(&next);
+	else if (config_apply(&next) < 0) {
+		log_err("%s: not applied, configuration unchanged, retrying "
+		    "in %d s", sup.cfg.path, CNI_RETRY);
+		config_free(&next);
+		sup.reload_at = now_ms() + CNI_RETRY * sup.second;
+	}
 	if (sup.started)
 		notify("READY=1");
 }
@@ -785,16 +863,22 @@ all_synced(bool failed_counts)
 	return true;
 }
 
-static void
-status_publish(void)
+/* The status for systemd (*text) and for the status file (*file, *flen
+ * bytes); the caller frees both. Returns 0, or -1 (ENOMEM) with both
+ * NULL. */
+static int
+status_render(char **text, char **file, size_t *flen)
 {
-	char *text = NULL, *file = NULL, *path = NULL;
-	size_t tlen, flen, i;
-	FILE *t, *f;
+	FILE *t = NULL, *f = NULL;
+	size_t tlen, i;
+	bool ok;
 
-	if ((t = open_memstream(&text, &tlen)) == NULL ||
-	    (f = open_memstream(&file, &flen)) == NULL)
-		fatal(1, "status");
+	*text = *file = NULL;
+	if ((t = open_memstream(text, &tlen)) == NULL ||
+	    (f = open_memstream(file, flen)) == NULL) {
+		ok = false;
+		goto out;
+	}
 	fprintf(f, "ready=%d\npid=%d\nalive=%llu\n",
 	    all_synced(false) && !cni_failed(),
 	    (int)getpid(), (unsigned long long)(heartbeat_ms() /
@@ -820,8 +904,34 @@ status_publish(void)
 		if (w->cni == CNI_FAILED)
 			fprintf(t, ", CNI conf not written");
 	}
-	if (fclose(t) != 0 || fclose(f) != 0)
-		fatal(1, "status");
+	ok = true;
+out:
+	if (t != NULL && fclose(t) != 0)
+		ok = false;
+	if (f != NULL && fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		free(*text);
+		free(*file);
+		*text = *file = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Out of memory, the status is left as it was: the next turn of the loop
+ * publishes it again. */
+static void
+status_publish(void)
+{
+	char *text, *file, *path = NULL;
+	size_t flen;
+
+	if (status_render(&text, &file, &flen) < 0) {
+		log_err("status");
+		return;
+	}
 	if (sup.status == NULL || strcmp(sup.status, text) != 0) {
 		notify("STATUS=%s", text);
 		free(sup.status);
@@ -834,9 +944,10 @@ status_publish(void)
 		notify("READY=1");
 	}
 	if (asprintf(&path, "%s/%s", sup.cfg.state_dir,
-	    SUPERVISE_STATUS_FILE) < 0)
-		fatal(1, "status");
-	if (atomic_update(path, file, flen, 0644) < 0)
+	    SUPERVISE_STATUS_FILE) < 0) {
+		path = NULL;
+		log_err("status file");
+	} else if (atomic_update(path, file, flen, 0644) < 0)
 		log_err("status: %s", path);
 	free(path);
 	free(file);
@@ -961,6 +1072,10 @@ timers_run(void)
 		creds_refresh();
 	if (sup.cni_retry_at <= now && !sup.stopping)
 		cni_sync_all();
+	if (sup.reload_at <= now && !sup.stopping) {
+		sup.reload_at = NEVER;
+		reload();
+	}
 }
 
 static int
@@ -971,6 +1086,8 @@ next_timeout(void)
 
 	if (sup.cni_retry_at < next)
 		next = sup.cni_retry_at;
+	if (sup.reload_at < next)
+		next = sup.reload_at;
 	for (i = 0; i < sup.n; i++)
 		if ((sup.w[i]->state == W_WAITING ||
 		    sup.w[i]->state == W_STOPPING) && sup.w[i]->deadline < next)
@@ -1007,8 +1124,8 @@ daemonize(void)
 int
 supervise(struct config *cfg, const struct supervise_opts *opts)
 {
-	struct pollfd *pfd = NULL;
-	struct worker **polled = NULL;
+	struct pollfd *pfd;
+	struct worker **polled;
 	char *path;
 	int sigfd;
 	size_t i, n;
@@ -1026,6 +1143,7 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 	sup.second = second_ms();
 	sup.creds_err[0] = '\0';
 	sup.cni_retry_at = NEVER;
+	sup.reload_at = NEVER;
 
 	if (!opts->foreground)
 		daemonize();
@@ -1040,16 +1158,15 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 	}
 	log_info("starting %zu networks, worker %s", cfg->n_nets,
 	    sup.worker_path);
-	config_apply(cfg);
+	if (workers_room(0) < 0 || config_apply(cfg) < 0)
+		fatal(1, "configuration");
 
 	for (;;) {
 		status_publish();
 		if (sup.stopping && !workers_running())
 			break;
-		if ((pfd = reallocarray(pfd, sup.n + 1, sizeof(*pfd))) == NULL ||
-		    (polled = reallocarray(polled, sup.n + 1,
-		    sizeof(*polled))) == NULL)
-			fatal(1, "poll");
+		pfd = sup.pfd;
+		polled = sup.polled;
 		pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		for (i = 0, n = 1; i < sup.n; i++)
 			if (sup.w[i]->fd >= 0) {
@@ -1075,15 +1192,11 @@ supervise(struct config *cfg, const struct supervise_opts *opts)
 		(void)unlink(path);
 		free(path);
 	}
-	while (sup.n > 0) {
-		free(sup.w[0]->name);
-		free(sup.w[0]->conf);
-		free(sup.w[0]);
-		sup.w[0] = sup.w[--sup.n];
-	}
+	while (sup.n > 0)
+		worker_free(sup.w[--sup.n]);
 	free(sup.w);
-	free(pfd);
-	free(polled);
+	free(sup.pfd);
+	free(sup.polled);
 	free(sup.status);
 	creds_free();
 	config_free(&sup.cfg);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # kube-node driven directly, as a runtime would (environment + stdin):
 # error classes and their codes, range selection, ipv4-namespaces,
-# delegation pass-through, parallel ADDs, DEL without state.
+# delegation pass-through (kube-node becomes host-local), parallel ADDs, DEL
+# without state.
 . "$top_srcdir/tests/cni/lib.sh"
 
 hostlocal_dir=/usr/lib/cni
@@ -188,6 +189,49 @@ check "host-local gets one range set per CIDR, dataDir, routes and the rest" \
 ver=1.1.0 kn GC "$(ver=1.1.0 conf)"
 check "GC is delegated to a host-local that supports 1.1.0" \
     test "$rc:$(cat "$tmp/out")" = "42:fake stdout" -a -s "$fake/stdin.GC"
+path=$hostlocal_dir
+
+# --- kube-node becomes host-local ------------------------------------------------
+# The fake says which process it is, who started it and whether it ignores
+# SIGPIPE (signal 13: bit 0x1000 of SigIgn).
+cat >"$fake/host-local" <<EOF
+#!/bin/sh
+if [ "\$CNI_COMMAND" = VERSION ]; then
+	echo '{"cniVersion":"1.1.0","supportedVersions":["1.0.0","1.1.0"]}'
+	exit 0
+fi
+cat >"$fake/stdin.\$CNI_COMMAND"
+ign=\$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/\$\$/status)
+echo "\$\$ \$PPID \$((0x\$ign & 0x1000))" >"$fake/who.\$CNI_COMMAND"
+EOF
+# kn_pid CMD CONF [VAR=VALUE...]: kn, and $pid the process the runtime started.
+kn_pid() {
+	cmd=$1
+	printf '%s' "$2" >"$tmp/in"
+	shift 2
+	env CNI_COMMAND="$cmd" CNI_CONTAINERID=x1 CNI_NETNS=/run/netns/none \
+	    CNI_IFNAME=eth0 CNI_PATH="$path" "$@" "$kube_node" \
+	    <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	wait "$pid"
+	rc=$?
+}
+path=$fake
+for c in ADD DEL CHECK; do
+	kn_pid "$c" "$(conf)"
+	check "$c: host-local runs in kube-node's process, the runtime its parent, SIGPIPE not ignored" \
+	    test "$rc:$(cat "$fake/who.$c" 2>&1)" = "0:$pid $$ 0"
+done
+check "CHECK: host-local gets the rewritten config" \
+    grep -q '"ranges":\[\[{"subnet":"198.18.1.0/24"}\]' "$fake/stdin.CHECK"
+ver=1.1.0 kn_pid GC "$(ver=1.1.0 conf)"
+check "GC: after asking VERSION, host-local runs in kube-node's process" \
+    test "$rc:$(cat "$fake/who.GC" 2>&1)" = "0:$pid $$ 0"
+printf 'not a program\n' >"$fake/host-local"
+expect_error "a host-local that cannot be executed" 5 ADD \
+    "$(conf "\"logFile\":\"$tmp/exec.log\"")"
+check "and its error is logged in the logFile, not on the runtime's stderr" \
+    sh -c "test ! -s '$tmp/err' && grep -q 'running a plugin failed: $fake/host-local: Exec format error' '$tmp/exec.log'"
 path=$hostlocal_dir
 
 # --- logging --------------------------------------------------------------------

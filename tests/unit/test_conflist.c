@@ -121,6 +121,45 @@ test_secondary(void **state)
 	free(text);
 }
 
+/* cJSON's allocator, failing the one allocation numbered fail_at. */
+static size_t allocs, fail_at;
+
+static void *
+malloc_failing(size_t size)
+{
+	return allocs++ == fail_at ? NULL : malloc(size);
+}
+
+/* Any one failed allocation gives no text rather than a partial one. */
+static void
+test_nomem(void **state)
+{
+	cJSON_Hooks hooks = { .malloc_fn = malloc_failing, .free_fn = free };
+	char *full, *text;
+	size_t n;
+
+	for (n = 0; n < 2; n++) {
+		full = conflist_text(&cfg, &nets[n], 1450, "/etc/cni/net.d/k");
+		assert_non_null(full);
+		cJSON_InitHooks(&hooks);
+		for (fail_at = 0, allocs = 0; ; fail_at++, allocs = 0) {
+			errno = 0;
+			text = conflist_text(&cfg, &nets[n], 1450,
+			    "/etc/cni/net.d/k");
+			if (allocs <= fail_at)
+				break;
+			assert_null(text);
+			assert_int_equal(errno, ENOMEM);
+		}
+		cJSON_InitHooks(NULL);
+		assert_true(fail_at > 10);
+		assert_non_null(text);
+		assert_string_equal(text, full);
+		free(text);
+		free(full);
+	}
+}
+
 static char *
 path_of(const char *name)
 {
@@ -187,6 +226,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_primary),
 		cmocka_unit_test(test_secondary),
+		cmocka_unit_test(test_nomem),
 		cmocka_unit_test_setup_teardown(test_write_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 	};
