@@ -10,7 +10,9 @@ set output out
 set multiplot layout 1,3 title "xcni-worker against the number of dual-stack nodes (log-log)"
 set logscale xy
 set grid
-set key top left
+set key top left Left reverse
+set xrange [500:250000]
+set format y "%g"
 set xlabel "nodes"
 set format x "%.0s%c"
 set title "CPU to sync (exec to every route in place)"
@@ -24,8 +26,8 @@ plot data using 1:5 with linespoints lw 2 pt 7 title "USS steady", \
      data using 1:9 with linespoints lw 2 pt 5 title "PSS steady", \
      data using 1:10 with linespoints lw 2 pt 4 title "RSS steady"
 set title "route programming, 2(N-1) routes"
-set ylabel "ms"
-plot data using 1:6 with linespoints lw 2 pt 7 title "worker", \
-     data using 1:7 with linespoints lw 2 pt 5 title "nl-floor (libmnl, nexthop objects)", \
-     data using 1:8 with linespoints lw 2 pt 9 title "ip -batch (classic routes)"
+set ylabel "s"
+plot data using 1:($6/1000) with linespoints lw 2 pt 7 title "worker", \
+     data using 1:($7/1000) with linespoints lw 2 pt 5 title "nl-floor (libmnl, nexthop objects)", \
+     data using 1:($8/1000) with linespoints lw 2 pt 9 title "ip -batch (classic routes)"
 unset multiplot

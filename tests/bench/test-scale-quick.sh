@@ -65,6 +65,13 @@ assert len(pods) == n and len(gws) == n, "addresses repeat"
 assert all(p.subnet_of(wide) for p in pods), "pod CIDR outside 100.64/10"
 assert all(g in link and g < ipaddress.ip_address("198.19.255.254")
            for g in gws), "gateway outside the link"
-assert len({r[3] for r in rows}) == n
+# IPv6, written canonically (as the worker and ip print them).
+pods6 = {ipaddress.ip_network(r[1]) for r in rows}
+gws6 = {ipaddress.ip_address(r[3]) for r in rows}
+assert len(pods6) == n and len(gws6) == n, "IPv6 addresses repeat"
+assert all(p.subnet_of(ipaddress.ip_network("fd00::/8")) for p in pods6)
+assert all(g in ipaddress.ip_network("2001:db8::/64") for g in gws6)
+assert all(str(ipaddress.ip_network(r[1])) == r[1] and
+           str(ipaddress.ip_address(r[3])) == r[3] for r in rows)
 PY
 done_testing
