@@ -11,6 +11,7 @@ replies are all stamped here when they arrive.
 
 import argparse
 import http.client
+import ipaddress
 import json
 import os
 import resource
@@ -720,6 +721,266 @@ def bench_pods(a):
                    "halves" % a.pods if (op, i) == ("add", 0) else None)
 
 
+# --- bench/scale: one size of the growth curves ---------------------------
+
+def scale_link(ns, nodes):
+    """Namespace ns with a link b0 whose prefixes hold the gateway of
+    every generated node (tests/kube/fake-apiserver's address scheme) and
+    none of their pod CIDRs, which the route policy would refuse."""
+    ip("netns", "add", ns)
+    v4 = "198.19.255.254/%d" % (16 if nodes <= 65534 else 15)
+    for cmd in (["link", "set", "lo", "up"],
+                ["link", "add", "b0", "type", "veth", "peer", "name", "b1"],
+                ["link", "set", "b1", "up"], ["link", "set", "b0", "up"],
+                ["addr", "add", v4, "dev", "b0"],
+                ["addr", "add", "192.0.2.254/24", "dev", "b0"],
+                ["addr", "add", "2001:db8::ffff:fffe/64", "dev", "b0",
+                 "nodad"]):
+        ip("-n", ns, *cmd)
+
+
+def scale_count(ns):
+    return sum(len(subprocess.run(
+        ["ip", "-n", ns, "-o", fam, "route", "show", "proto", str(PROTO)],
+        capture_output=True, text=True, check=True).stdout.splitlines())
+        for fam in ("-4", "-6"))
+
+
+MEM_KEYS = ("Rss", "Pss", "Private_Clean", "Private_Dirty")
+
+
+def smaps(pid):
+    """(USS, PSS, RSS, the private clean part of USS) of a process in
+    MiB, from smaps_rollup."""
+    v = {}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            k, _, rest = line.partition(":")
+            if k in MEM_KEYS:
+                v[k] = int(rest.split()[0]) / 1024.0
+    return (v["Private_Clean"] + v["Private_Dirty"], v["Pss"], v["Rss"],
+            v["Private_Clean"])
+
+
+class MemPeak:
+    """The largest USS, PSS and RSS of pid, sampled every 50 ms until
+    stopped (RSS also from VmHWM, which the kernel keeps exactly)."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.done = pid, [0.0, 0.0, 0.0], False
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        while not self.done:
+            try:
+                for k, x in enumerate(smaps(self.pid)[:3]):
+                    self.peak[k] = max(self.peak[k], x)
+            except (OSError, KeyError):
+                return
+            time.sleep(0.05)
+
+    def stop(self):
+        self.done = True
+        self.t.join()
+        self.peak[2] = max(self.peak[2], status(self.pid)["VmHWM"])
+        return self.peak
+
+
+def scale_events(a, mon):
+    """PATCHes of spec.podCIDRs: PATCH sent -> the RTM_NEWROUTE of the new
+    IPv4 CIDR, and -> the MODIFIED event at a plain watch client."""
+    api = Api(a.url, a.certs)
+    watch = Watch(api)
+    lat, base, lost, slow = [], [], 0, []
+    for i in range(a.events):
+        j = 2 + (i * 7919) % (a.nodes - 1)
+        # Outside every generated CIDR and the link's prefixes.
+        v4 = "203.0.113.%d/32" % (i + 1)
+        # Its own IPv6 CIDR (tests/kube/fake-apiserver), unchanged.
+        v6 = str(ipaddress.ip_network("fd00:0:%x:%x::/64" % (
+            (j - 1) >> 16, (j - 1) & 0xffff)))
+        body = json.dumps({"spec": {"podCIDRs": [v4, v6]}})
+        t_sent = now()
+        st, data = api.request("PATCH", "/api/v1/nodes/node-%d" % j, body,
+                               "application/merge-patch+json")
+        if st != 200:
+            sys.exit("PATCH node-%d: HTTP %d %s" % (j, st, data[:200]))
+        t_route = mon.wait_new(v4, t_sent, 10)
+        t_watch = watch.wait("node-%d" % j, t_sent, 10)
+        if t_route is None:
+            lost += 1
+        else:
+            lat.append((t_route - t_sent) * 1000)
+            slow.append((lat[-1], None if t_watch is None else
+                         (t_watch - t_sent) * 1000, j))
+        if t_watch is not None:
+            base.append((t_watch - t_sent) * 1000)
+        time.sleep(0.01)
+    watch.close()
+    log("n=%d: slowest events (route ms, watch ms, node): %s" % (
+        a.nodes, ", ".join("%.1f %s node-%d" % (r, "-" if b is None else
+                                                "%.1f" % b, j)
+                           for r, b, j in sorted(slow)[-3:])))
+    return lat, base, lost
+
+
+def scale_floor(a, routes):
+    """The same routes into fresh namespaces: nexthop objects through
+    bench/nl-floor, classic routes through ip -batch. Returns
+    ((wall s, cpu s) of nl-floor, (wall s, cpu s) of ip -batch)."""
+    want = len(routes)
+    pairs = os.path.join(a.tmp, "routes.pairs")
+    batch = os.path.join(a.tmp, "routes.batch")
+    with open(pairs, "w") as fp, open(batch, "w") as fb:
+        for r in routes:
+            w = r.split()
+            dst, via = w[0], w[w.index("via") + 1]
+            if "/" not in dst:      # ip prints a host route bare
+                dst += "/128" if ":" in dst else "/32"
+            fp.write("%s %s\n" % (dst, via))
+            fb.write("route add %s via %s dev b0 proto %d\n"
+                     % (dst, via, PROTO))
+    out = []
+    for name in ("floor", "batch"):
+        ns = "%s-%s" % (a.ns, name)
+        scale_link(ns, a.nodes)
+        try:
+            if name == "floor":
+                cp = subprocess.run(["ip", "netns", "exec", ns, a.floor,
+                                     pairs, "b0", str(PROTO)],
+                                    capture_output=True, text=True)
+                if cp.returncode:
+                    sys.exit("n=%d: nl-floor failed: %s"
+                             % (a.nodes, cp.stderr.strip()))
+                w = cp.stdout.split()
+                # "nl-floor: N nexthops + N routes in W ms (cpu U ms
+                # user, S ms sys), B sendmsg"
+                wall = float(w[w.index("in") + 1]) / 1000
+                cpu = (float(w[w.index("(cpu") + 1]) +
+                       float(w[w.index("user,") + 1])) / 1000
+                log("n=%d %s" % (a.nodes, cp.stdout.strip()))
+            else:
+                wall, cpu, _ = run_cpu(["ip", "-n", ns, "-batch", batch],
+                                       check=True)
+                log("n=%d ip -batch: %d classic routes in %.1f ms "
+                    "(cpu %.1f ms)" % (a.nodes, want, wall * 1000,
+                                       cpu * 1000))
+            n = scale_count(ns)
+            if n != want:
+                sys.exit("%s installed %d routes, want %d" % (name, n, want))
+            out.append((wall, cpu))
+        finally:
+            subprocess.run(["ip", "netns", "del", ns])
+    return out
+
+
+def bench_scale(a):
+    """One size: the worker from exec to every route in place, events,
+    memory; then the floor and ip -batch. Figures are named nN_...; one
+    row of the data file for the curves and the slopes."""
+    n, want = a.nodes, 2 * (a.nodes - 1)
+    w = start_worker(a)
+    mem = MemPeak(w.pid)
+    m = w.wait_mark(IN_PLACE, a.timeout)
+    listed = w.marks.get(LISTED)
+    if m is None or listed is None:
+        mem.stop()
+        w.stop()
+        sys.exit("n=%d: worker did not sync:\n%s" % (n, w.tail()))
+    routes = our_routes()
+    if len(routes) != want:
+        mem.stop()
+        w.stop()
+        sys.exit("n=%d: worker installed %d routes, want %d"
+                 % (n, len(routes), want))
+    sync_wall, sync_cpu = m[0] - w.t0, m[1] / TICK
+    list_wall, list_cpu = listed[0] - w.t0, listed[1] / TICK
+    rp_wall, rp_cpu = m[0] - listed[0], (m[1] - listed[1]) / TICK
+    log("n=%d: %d routes in place; list %.2f s (%.2f s CPU), routes "
+        "%.0f ms (%.2f s CPU), %.2f s CPU to sync" % (
+            n, want, list_wall, list_cpu, rp_wall * 1000, rp_cpu, sync_cpu))
+    # Only now: a listener of our own would cost the kernel and this
+    # process's CPU during route programming, which nl-floor does not pay.
+    mon = Monitor()
+    lat, base, lost = scale_events(a, mon)
+    time.sleep(3)
+    steady = smaps(w.pid)
+    peak = [max(x) for x in zip(mem.stop(), steady)]
+    w.stop()
+    if mon.overruns:
+        log("n=%d: the netlink monitor lost notifications %d times"
+            % (n, mon.overruns))
+    (f_wall, f_cpu), (b_wall, b_cpu) = scale_floor(a, routes)
+
+    p = "n%d_" % n
+    big = n == 130000
+    figure(p + "sync_wall", sync_wall, "s", note="exec -> every route in "
+           "place, %d routes" % want)
+    figure(p + "sync_cpu", sync_cpu, "s", target="<= 10 s" if big else "-",
+           note="worker user+sys, exec -> every route in place")
+    figure(p + "list_wall", list_wall, "s", note="exec -> its 'listed' "
+           "log line (the list in pages over TLS, decoded); %.2f s CPU"
+           % list_cpu)
+    figure(p + "route_programming_wall", rp_wall * 1000, "ms", "nl-floor",
+           f_wall * 1000, target="ratio <= 1.5", note="the worker's "
+           "'listed' line -> its 'routes in place' line; nl-floor: the "
+           "same nexthop objects and routes, one sendmsg a phase")
+    figure(p + "route_programming_vs_ip_batch", rp_wall * 1000, "ms",
+           "ip -batch", b_wall * 1000,
+           target="ratio <= 0.2" if n == 10000 else "-",
+           note="classic routes, one gateway each, as a user writes them")
+    figure(p + "route_programming_cpu", rp_cpu, "s", "nl-floor", f_cpu,
+           note="ip -batch %.2f s" % b_cpu)
+    figure(p + "event_latency_p50", pct(lat, 0.5), "ms", "watch event",
+           pct(base, 0.5), note="%d PATCHes of spec.podCIDRs, PATCH sent "
+           "-> RTM_NEWROUTE; baseline: -> MODIFIED at a plain watch "
+           "client%s" % (len(lat) + lost, "; %d routes never appeared"
+                         % lost if lost else ""))
+    figure(p + "event_latency_p99", pct(lat, 0.99), "ms", "watch event",
+           pct(base, 0.99))
+    excess = None if not lat or not base else \
+        pct(lat, 0.99) - pct(base, 0.99)
+    figure(p + "event_latency_p99_excess", excess, "ms", target="<= 5 ms",
+           note="worker p99 - watch client p99")
+    for k, what in enumerate(("uss", "pss", "rss")):
+        tgt = "-"
+        if what == "uss" and n == 10000:
+            tgt = "<= 4 MiB"
+        elif what == "uss" and big:
+            tgt = "<= 32 MiB"
+        figure(p + what + "_peak", peak[k], "MiB", note="exec -> the "
+               "steady reading, smaps_rollup every 50 ms" + (
+                   "; RSS: VmHWM" if k == 2 else ""))
+        figure(p + what + "_steady", steady[k], "MiB", target=tgt,
+               note="after the events and 3 s; of it %.2f MiB private "
+               "clean: file pages no other process maps at the moment "
+               "(libraries), which moves with what else runs"
+               % steady[3] if k == 0 else None)
+    with open(a.data, "a") as f:
+        f.write("%d %.3f %.3f %.3f %.3f %.1f %.1f %.1f %.3f %.3f %.3f %.3f"
+                "\n" % (n, sync_cpu, sync_wall, list_wall, steady[0],
+                        rp_wall * 1000, f_wall * 1000, b_wall * 1000,
+                        steady[1], steady[2], peak[0], steady[3]))
+
+
+def scale_slopes(data):
+    """The marginal cost per node between the two largest sizes."""
+    rows = sorted(tuple(float(x) for x in l.split())
+                  for l in open(data) if l.strip())
+    if len(rows) < 2:
+        sys.exit("scale: fewer than two sizes in %s" % data)
+    lo, hi = rows[-2], rows[-1]
+    dn = hi[0] - lo[0]
+    note = "slope between %d and %d nodes" % (lo[0], hi[0])
+    figure("marginal_cpu_per_node", (hi[1] - lo[1]) / dn * 1e6, "us",
+           note=note + ", CPU to sync")
+    figure("marginal_uss_per_node", (hi[4] - lo[4]) / dn * 1048576,
+           "bytes", target="<= 200 bytes", note=note + ", steady USS; "
+           "without its private clean part %.0f bytes"
+           % ((hi[4] - hi[11] - lo[4] + lo[11]) / dn * 1048576))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -733,7 +994,23 @@ def main():
     p = sub.add_parser("pods")
     p.add_argument("--script", required=True)
     p.add_argument("--pods", type=int, required=True)
+    sc = sub.add_parser("scale")
+    for opt in ("url", "certs", "kubeconfig", "tmp", "ns", "worker", "floor",
+                "data"):
+        sc.add_argument("--" + opt, required=True)
+    for opt in ("nodes", "events", "timeout"):
+        sc.add_argument("--" + opt, type=int, required=True)
+    sn = sub.add_parser("scale-ns")
+    sn.add_argument("ns")
+    sn.add_argument("nodes", type=int)
+    ss = sub.add_parser("scale-slopes")
+    ss.add_argument("data")
     a = ap.parse_args()
+
+    if a.cmd.startswith("scale"):
+        {"scale": bench_scale, "scale-ns": lambda a: scale_link(a.ns, a.nodes),
+         "scale-slopes": lambda a: scale_slopes(a.data)}[a.cmd](a)
+        return
 
     if a.cmd == "pods":
         bench_pods(a)

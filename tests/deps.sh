@@ -8,7 +8,7 @@ libinih-dev libcurl4-openssl-dev libcjson-dev libmnl-dev libcap-ng-dev
 libyaml-dev libcmocka-dev containernetworking-plugins golang-go
 golang-github-appc-cni-dev iproute2 iputils-ping openssl python3 clang
 libclang-rt-14-dev python3-yaml mandoc systemd strace nftables curl
-valgrind util-linux"
+valgrind util-linux gnuplot-nox"
 
 # Install what is missing (as root; XCNI_NO_APT=1 skips this).
 xcni_install_deps() {
