@@ -4,6 +4,40 @@
 # the namespace, polling, the server's API and fault endpoints, and the
 # routes of protocol 202.
 
+# netns_test NAME: the frame of a test that runs in namespaces of its own.
+# Makes $T, a scratch directory, and $NS (xcni-t-PID-NAME) with lo up. On
+# exit it kills the processes whose pids the variables named in $PIDVARS
+# hold then (set PIDVARS first; a variable the test cleared is skipped),
+# deletes every namespace made by netns_add, and removes $T (kept after a
+# failure, or with XCNI_TEST_KEEP=1).
+netns_test() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/xcni-$1.$$.XXXXXX") || bail "mktemp"
+	NS=xcni-t-$$-$1
+	NETNS=
+	trap netns_cleanup EXIT
+	trap 'exit 1' INT TERM
+	netns_add "$NS"
+}
+# netns_add NAME: one more namespace, lo up, deleted on exit.
+netns_add() {
+	ip netns add "$1" || bail "cannot add network namespace $1"
+	NETNS="$NETNS $1"
+	ip -n "$1" link set lo up || bail "no loopback in $1"
+}
+netns_cleanup() {
+	for v in ${PIDVARS:-}; do
+		eval "pids=\${$v:-}"
+		for p in $pids; do kill "$p" 2>/dev/null; done
+	done
+	wait 2>/dev/null
+	for n in $NETNS; do ip netns del "$n" 2>/dev/null; done
+	if [ "${tap_failed:-0}" -gt 0 ] || [ -n "${XCNI_TEST_KEEP:-}" ]; then
+		echo "# kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+
 # Not for "&": a backgrounded function is a subshell, and $! its pid.
 in_ns() { ip netns exec "$NS" "$@"; }
 

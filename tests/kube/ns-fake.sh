@@ -8,19 +8,9 @@ need_root
 need ip python3 openssl curl
 . "$top/tests/netns.sh"
 tap_name=${0##*/}
-tap_name=${tap_name%.sh}
-T=$(mktemp -d "${TMPDIR:-/tmp}/$tap_name.$$.XXXXXX") || bail "mktemp"
-NS=xcni-$tap_name-$$
 PIDS=
-ns_cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	ip netns del "$NS" 2>/dev/null
-	if [ "$tap_failed" -gt 0 ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap ns_cleanup EXIT
-trap 'exit 1' INT TERM
-ip netns add "$NS" || bail "cannot add namespace $NS"
-in_ns ip link set lo up
+PIDVARS=PIDS
+netns_test "${tap_name%.sh}"
 
 # fake_start ARGS...: the fake API server in $NS on 127.0.0.1, token
 # $T/token, CA in $T/certs, kubeconfig $T/kc; its URL in $URL and $PORT.

@@ -23,32 +23,15 @@ FAKE=$top_srcdir/tests/kube/fake-apiserver
 need_root
 need python3 curl openssl ip
 
-NS=xcni-t-$$-policy
+FP= WP= WP2= WP3=
+PIDVARS="FP WP WP2 WP3"
+netns_test policy
 API_NS=xcni-t-$$-papi
-T=$(mktemp -d) || bail "mktemp"
-FP=
-WP=
-WP2=
-WP3=
-cleanup() {
-	for p in $WP $WP2 $WP3 $FP; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	ip netns del "$API_NS" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+netns_add "$API_NS"
 now_ms() { date +%s%3N; }
 
 # --- the world -----------------------------------------------------------
-ip netns add "$NS" || bail "ip netns add"
-ip netns add "$API_NS" || bail "ip netns add"
-in_ns ip link set lo up
 node_link || bail "node link"
-ip -n "$API_NS" link set lo up
 ip -n "$NS" link add up0 type veth peer name up1 netns "$API_NS" &&
     ip -n "$NS" addr add 198.51.100.1/32 dev up0 &&
     ip -n "$NS" link set up0 up &&

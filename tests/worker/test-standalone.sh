@@ -18,23 +18,9 @@ FAKE=$top_srcdir/tests/kube/fake-apiserver
 need_root
 need python3 curl unshare hostname
 
-NS=xcni-t-$$-standalone
-T=$(mktemp -d)
-FP=
-WP=
-cleanup() {
-	for p in $WP $FP; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ip netns add "$NS" || bail "cannot create a network namespace"
-in_ns ip link set lo up
+FP= WP=
+PIDVARS="FP WP"
+netns_test standalone
 node_link
 
 python3 - >"$T/nodes.json" <<'PY'

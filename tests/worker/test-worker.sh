@@ -19,28 +19,12 @@ NODES=250
 need_root
 need python3 curl nft setpriv
 
-NS=xcni-t-$$-worker
-T=$(mktemp -d)
-FP=
-WP=
-WP2=
-MP=
-cleanup() {
-	for p in $MP $WP $WP2 $FP; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	if [ -n "${XCNI_TEST_KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 now_ms() { date +%s%3N; }
 
 # --- the world -----------------------------------------------------------
-ip netns add "$NS" || bail "cannot create a network namespace"
-in_ns ip link set lo up
+FP= WP= WP2= MP=
+PIDVARS="FP WP WP2 MP"
+netns_test worker
 node_link
 # Routes of other protocols, one at each destination node-10 claims; not
 # through eth0, whose flap would flush them.
