@@ -46,8 +46,9 @@ check "the picture has the three panels" \
 check "the results section marks the targets" \
     grep -Eq '^\* \*\*(met|missed)\*\* marginal USS' "$top_builddir/bench-scale-quick.md"
 
-# 130 000 nodes: distinct addresses in the test ranges, gateways inside the
-# link's 198.18.0.0/15 below its own 198.19.255.254, no pod CIDR inside it.
+# 130 000 nodes: distinct addresses inside the test address plan, IPv4
+# gateways inside the link's 198.19.0.0/16 below its own 198.19.255.254,
+# IPv4 pod CIDRs outside it; past the plan's IPv4 part, IPv6-only nodes.
 check "fake-apiserver: 130 000 nodes fit the address plan" python3 - \
     "$top_srcdir/tests/kube/fake-apiserver" <<'PY'
 import importlib.machinery, importlib.util, ipaddress, sys
@@ -55,14 +56,18 @@ loader = importlib.machinery.SourceFileLoader("fake", sys.argv[1])
 fake = importlib.util.module_from_spec(
     importlib.util.spec_from_loader("fake", loader))
 loader.exec_module(fake)
-link = ipaddress.ip_network("198.18.0.0/15")
-wide = ipaddress.ip_network("100.64.0.0/10")
+link = ipaddress.ip_network("198.19.0.0/16")
+plan = ipaddress.ip_network("198.18.0.0/16")
 n = 130000
 rows = [fake.node_addresses(i, n) for i in range(n)]
-pods = {ipaddress.ip_network(r[0]) for r in rows}
-gws = {ipaddress.ip_address(r[2]) for r in rows}
-assert len(pods) == n and len(gws) == n, "addresses repeat"
-assert all(p.subnet_of(wide) for p in pods), "pod CIDR outside 100.64/10"
+v4 = [r for r in rows if r[0]]
+assert all(r[0] is None and r[2] is None for r in rows[len(v4):]), \
+    "an IPv4 node after the IPv6-only ones"
+assert len(v4) == 65533, "%d IPv4 nodes, want 65533" % len(v4)
+pods = {ipaddress.ip_network(r[0]) for r in v4}
+gws = {ipaddress.ip_address(r[2]) for r in v4}
+assert len(pods) == len(v4) and len(gws) == len(v4), "addresses repeat"
+assert all(p.subnet_of(plan) for p in pods), "pod CIDR outside 198.18/16"
 assert all(g in link and g < ipaddress.ip_address("198.19.255.254")
            for g in gws), "gateway outside the link"
 # IPv6, written canonically (as the worker and ip print them).
