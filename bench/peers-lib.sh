@@ -159,24 +159,33 @@ CONTAIN='mount -t tmpfs -o mode=755 xcni-bench /run && exec "$@"'
 
 # run_program NS NAME PROTO NODES EVENTS HEARTBEATS IDLE STEADY [--kubectl KC] -- CMD...
 # Runs bench.py k8s-run in NS (which must reach the apiserver on
-# 127.0.0.1:$PORT): one JSON line into $T/results.jsonl, the program's
-# log in $T/NAME.log.
+# 127.0.0.1:$PORT), CMD contained as above: one JSON line into
+# $T/results.jsonl, the program's log in $T/NAME.log.
 run_program() {
 	ns=$1 name=$2 proto=$3 nodes=$4 events=$5 heartbeats=$6 idle=$7 steady=$8
 	shift 8
+	opts=
+	if [ "$1" = --kubectl ]; then
+		opts="--kubectl $2"
+		shift 2
+	fi
+	[ "$1" = -- ] && shift
+	# shellcheck disable=SC2086 # none or two words
 	ip netns exec "$ns" "$PYTHON" "$BENCH" k8s-run --name "$name" \
 	    --proto "$proto" --api "https://127.0.0.1:$PORT" \
 	    --creds "$T/bench-creds" --expected "$T/expected" \
 	    --events-file "$T/events.json" --out "$T/results.jsonl" \
 	    --log "$T/$name.log" --nodes "$nodes" --events "$events" \
 	    --heartbeats "$heartbeats" --rate 50 --idle "$idle" \
-	    --steady "$steady" --timeout 1800 "$@"
+	    --steady "$steady" --timeout 1800 $opts \
+	    -- unshare -m sh -c "$CONTAIN" contain "$@"
 }
 
-# run_xcni NS NAME ...: run_program with xcni's worker, standalone as
-# test-real-apiserver.sh runs it (the xcni ServiceAccount's token).
-run_xcni() {
-	run_program "$@" -- unshare -m sh -c "$CONTAIN" contain \
-	    env NODE_NAME=node-1 KUBECONFIG="$T/xcni.kubeconfig" PROTOCOL=202 \
-	    LOG_LEVEL=info "$build/worker/xcni-worker" --state-dir "$T/xcni-state"
+# $T/run-xcni: xcni's worker, standalone as test-real-apiserver.sh runs it
+# (a token of the xcni ServiceAccount), as one command.
+xcni_script() {
+	cat >"$T/run-xcni" <<EOF
+exec env NODE_NAME=node-1 KUBECONFIG=$T/xcni.kubeconfig PROTOCOL=202 \\
+    LOG_LEVEL=info $build/worker/xcni-worker --state-dir $T/xcni-state
+EOF
 }
