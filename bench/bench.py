@@ -996,7 +996,465 @@ def scale_slopes(data):
            % ((hi[4] - hi[11] - lo[4] + lo[11]) / dn * 1048576))
 
 
+# --- a real kube-apiserver: xcni and its peers ------------------------------
+# bench/real-apiserver and bench/peers: the node lists (k8s-nodes), one
+# program from exec to steady state (k8s-run), the table and the picture
+# (k8s-report). Every program is measured the same way: routes by the
+# netlink notifications of its route protocol, CPU and memory from /proc.
+
+K8S_COMMANDS = ("k8s-nodes", "k8s-run", "k8s-report", "k8s-figures")
+FLANNEL_PREFIX = "flannel.alpha.coreos.com/"
+
+
+def k8s_nodes_module():
+    """tests/k8s/nodes, whose generator is the fake server's."""
+    import importlib.machinery
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "tests", "k8s", "nodes")
+    loader = importlib.machinery.SourceFileLoader("k8s_nodes", path)
+    spec = importlib.util.spec_from_loader("k8s_nodes", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+def k8s_node_routes(node):
+    """(v4 CIDR, v6 CIDR, v4 address, v6 address) of a generated node."""
+    cidrs = node["spec"]["podCIDRs"]
+    addrs = [x["address"] for x in node["status"]["addresses"]
+             if x["type"] == "InternalIP"]
+    return cidrs[0], cidrs[1], addrs[0], addrs[1]
+
+
+def flannel_annotations(ip4, ip6):
+    """What flannel's Kubernetes subnet manager reads from every other
+    node (its own node it writes itself): the node's lease."""
+    return {FLANNEL_PREFIX + k: v for k, v in (
+        ("kube-subnet-manager", "true"), ("backend-type", "host-gw"),
+        ("backend-data", "null"), ("backend-v6-data", "null"),
+        ("public-ip", ip4), ("public-ipv6", ip6))}
+
+
+def k8s_nodes(a):
+    """DIR/nodes.json: N generated nodes (tests/k8s/nodes' generator) with
+    flannel's annotations; DIR/pending.json: P more, neither pod CIDRs nor
+    annotations yet (a real apiserver refuses to change a podCIDR once set,
+    so the event benchmark gives these theirs: their route appears);
+    DIR/events.json: what each pending node gets; DIR/expected: the routes
+    node-1 must have, "DESTINATION GATEWAY" lines."""
+    import ipaddress
+    mod = k8s_nodes_module()
+    nodes, pending, events, expected = [], [], [], []
+    for i, node in enumerate(mod.generated(a.nodes + a.pending)):
+        v4, v6, ip4, ip6 = k8s_node_routes(node)
+        ann = flannel_annotations(ip4, ip6)
+        name = node["metadata"]["name"]
+        if i < a.nodes:
+            node["metadata"]["annotations"].update(ann)
+            nodes.append(node)
+            if i:
+                for c, g in ((v4, ip4), (v6, ip6)):
+                    expected.append("%s %s" % (ipaddress.ip_network(c),
+                                               ipaddress.ip_address(g)))
+        else:
+            for k in ("podCIDR", "podCIDRs"):
+                del node["spec"][k]
+            pending.append(node)
+            events.append({"name": name, "v4": v4, "v6": v6, "ip4": ip4,
+                           "ip6": ip6, "annotations": ann})
+    for f, doc in (("nodes.json", nodes), ("pending.json", pending),
+                   ("events.json", events)):
+        with open(os.path.join(a.out, f), "w") as out:
+            json.dump(doc, out)
+    with open(os.path.join(a.out, "expected"), "w") as out:
+        out.write("\n".join(expected) + "\n")
+
+
+def k8s_route_set():
+    """The main table's routes that are not the kernel's own: a set of
+    (destination, gateway) and the lines of those without a gateway."""
+    have, other = set(), []
+    for fam in ("-4", "-6"):
+        out = subprocess.run(["ip", "-o", fam, "route", "show", "table",
+                              "main"], check=True, capture_output=True,
+                             text=True).stdout
+        for line in out.splitlines():
+            w = line.split()
+            if "proto" in w and w[w.index("proto") + 1] == "kernel":
+                continue
+            if "via" in w:
+                have.add((w[0], w[w.index("via") + 1]))
+            else:
+                other.append(line.strip())
+    return have, other
+
+
+def k8s_compare(want, res, key):
+    """Puts into res[key] whether the kernel's routes are exactly want."""
+    have, other = k8s_route_set()
+    missing, extra = sorted(want - have), sorted(have - want)
+    res[key] = {"exact": not missing and not extra and not other,
+                "routes": len(have), "missing": len(missing),
+                "extra": len(extra) + len(other),
+                "examples": ["-%s via %s" % m for m in missing[:3]] +
+                ["+%s via %s" % e for e in extra[:3]] + other[:3]}
+
+
+def smaps(pid):
+    """RSS, PSS and USS (Private_Clean + Private_Dirty) in MiB, from
+    /proc/PID/smaps_rollup as bench/memory reads it."""
+    kb = {}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if v.strip().endswith("kB"):
+                kb[k] = int(v.split()[0])
+    return {"rss": kb["Rss"] / 1024.0, "pss": kb["Pss"] / 1024.0,
+            "uss": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024.0}
+
+
+def k8s_wait_sync(mon, dsts, proc, timeout):
+    """Waits until a RTM_NEWROUTE arrived for every destination: returns
+    (arrival of the last one, the program's CPU ticks then), or None."""
+    end = now() + timeout
+    while now() < end and proc.p.poll() is None:
+        with mon.cond:
+            done = len(mon.first) >= len(dsts) and \
+                all(d in mon.first for d in dsts)
+            if done:
+                ticks = cpu_ticks(proc.pid)
+                return max(mon.first[d] for d in dsts), ticks
+            mon.cond.wait(0.2)
+    return None
+
+
+def k8s_events(a, api, mon, res):
+    """Pending nodes get their pod CIDRs (and flannel's annotations) in
+    one PATCH: PATCH sent -> both routes seen, beside PATCH sent -> the
+    MODIFIED event reaching a plain watch client."""
+    with open(a.events_file) as f:
+        todo = json.load(f)[:a.events]
+    watch = Watch(api)
+    lat, floor, lost, added = [], [], 0, set()
+    for ev in todo:
+        body = json.dumps({"metadata": {"annotations": ev["annotations"]},
+                           "spec": {"podCIDR": ev["v4"],
+                                    "podCIDRs": [ev["v4"], ev["v6"]]}})
+        t_sent = now()
+        st, data = api.request("PATCH", "/api/v1/nodes/" + ev["name"], body,
+                               "application/merge-patch+json")
+        if st != 200:
+            sys.exit("PATCH %s: HTTP %d %s" % (ev["name"], st, data[:300]))
+        t4 = mon.wait_new(ev["v4"], t_sent, 10)
+        t6 = mon.wait_new(ev["v6"], t_sent, 10)
+        tw = watch.wait(ev["name"], t_sent, 10)
+        added.add((ev["v4"], ev["ip4"]))
+        added.add((ev["v6"], ev["ip6"]))
+        if t4 is None or t6 is None:
+            lost += 1
+        else:
+            lat.append((max(t4, t6) - t_sent) * 1000)
+        if tw is not None:
+            floor.append((tw - t_sent) * 1000)
+        time.sleep(0.01)
+    watch.close()
+    res["events"] = {"n": len(todo), "lost": lost,
+                     "p50": pct(lat, 0.5), "p99": pct(lat, 0.99),
+                     "floor_p50": pct(floor, 0.5),
+                     "floor_p99": pct(floor, 0.99)}
+    return added
+
+
+def k8s_heartbeats(a, api_args, mon, proc, res):
+    """a.heartbeats status PATCHes of lastHeartbeatTime (nothing a router
+    reads) at a.rate per second, on distinct nodes, from three
+    connections; the watch client counts the MODIFIED events."""
+    watch = Watch(Api(*api_args))
+    c0, m0, k0 = mon.count(), watch.nmodified, cpu_ticks(proc.pid)
+    t0 = now()
+    errors = []
+
+    def beat(part):
+        api = Api(*api_args)
+        for k in range(part, a.heartbeats, 3):
+            due = t0 + k / float(a.rate)
+            if due > now():
+                time.sleep(due - now())
+            j = 2 + (k * 7919) % (a.nodes - 1)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            body = json.dumps({"status": {"conditions": [
+                {"type": "Ready", "lastHeartbeatTime": stamp}]}})
+            st, data = api.request(
+                "PATCH", "/api/v1/nodes/node-%d/status" % j, body,
+                "application/strategic-merge-patch+json")
+            if st != 200:
+                errors.append("HTTP %d %s" % (st, data[:200]))
+                return
+    threads = [threading.Thread(target=beat, args=(t,)) for t in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = now() - t0
+    if errors:
+        sys.exit("heartbeat PATCH: " + errors[0])
+    time.sleep(2)
+    res["heartbeats"] = {"sent": a.heartbeats, "seconds": took,
+                         "events": watch.nmodified - m0,
+                         "msgs": mon.count() - c0,
+                         "cpu": (cpu_ticks(proc.pid) - k0) / float(TICK)}
+    watch.close()
+
+
+def k8s_kubectl(a, res):
+    """The plain client's cost of the same list: kubectl get nodes."""
+    wall, cpu, cp = run_cpu(
+        ["kubectl", "--kubeconfig", a.kubectl, "--cache-dir",
+         os.path.join(os.path.dirname(a.out), "kcache-bench"), "get", "nodes",
+         "-o", "name", "--chunk-size=500"], capture_output=True, check=True,
+        env=dict(os.environ, HOME=os.path.dirname(a.out)))
+    res["kubectl"] = {"wall": wall, "cpu": cpu,
+                      "nodes": len(cp.stdout.splitlines())}
+
+
+def k8s_run(a):
+    """One program against the real apiserver, in this network namespace:
+    appends one JSON line of its figures to a.out."""
+    global PROTO
+    PROTO = a.proto
+    with open(a.expected) as f:
+        want = {tuple(l.split()) for l in f if l.strip()}
+    dsts = [d for d, _ in want]
+    res = {"name": a.name, "nodes": a.nodes, "routes_wanted": len(want)}
+    mon = Monitor()
+    api_args = (a.api, a.creds)
+    api = Api(*api_args)
+    if a.kubectl:
+        k8s_kubectl(a, res)
+    proc = Proc(a.cmd, dict(os.environ))
+    try:
+        done = k8s_wait_sync(mon, dsts, proc, a.timeout)
+        if done is None:
+            res["error"] = "not every route in place after %d s (%d of %d " \
+                "destinations seen; %s)" % (
+                    now() - proc.t0, sum(d in mon.first for d in dsts),
+                    len(dsts), "exited %s" % proc.p.returncode
+                    if proc.p.poll() is not None else "still running")
+            k8s_compare(want, res, "sync_routes")
+            return res
+        res["sync_wall"] = done[0] - proc.t0
+        res["sync_cpu"] = done[1] / float(TICK)
+        k8s_compare(want, res, "sync_routes")
+        time.sleep(2)
+        if a.steady:
+            res["mem_sync"] = smaps(proc.pid)
+        added = k8s_events(a, api, mon, res) if a.events else set()
+        if a.heartbeats:
+            k8s_heartbeats(a, api_args, mon, proc, res)
+        if a.idle:
+            d = idle([proc.pid], a.idle)[proc.pid]
+            res["idle"] = {"seconds": a.idle, "ticks": d[0],
+                           "switches": d[1]}
+        if a.steady:
+            left = done[0] + a.steady - now()
+            if left > 0:
+                time.sleep(left)
+            res["mem_steady"] = smaps(proc.pid)
+            res["steady_after"] = now() - done[0]
+        k8s_compare(want | added, res, "end_routes")
+        res["overruns"] = mon.overruns
+        return res
+    finally:
+        proc.stop()
+        with open(a.log, "w") as f:
+            f.write("\n".join(l for _, l in proc.lines) + "\n")
+        with open(a.out, "a") as f:
+            f.write(json.dumps(res) + "\n")
+
+
+def k8s_fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    return ("%.0f" % v if abs(v) >= 100 else "%.3g" % v) + unit
+
+
+# The picture's figures: (label, path into a result, the least value that
+# can be told from zero: one tick of CPU).
+K8S_MAIN = (("cold sync wall", ("sync_wall",), 1e-3),
+            ("cold sync CPU", ("sync_cpu",), 0.01),
+            ("USS after sync", ("mem_sync", "uss"), 1e-3),
+            ("USS 5 min", ("mem_steady", "uss"), 1e-3),
+            ("event p50", ("events", "p50"), 1e-3),
+            ("event p99", ("events", "p99"), 1e-3),
+            ("heartbeat CPU", ("heartbeats", "cpu"), 0.01),
+            ("idle CPU", ("idle", "ticks"), 1))
+
+
+def k8s_get(res, path):
+    for k in path:
+        if not isinstance(res, dict) or res.get(k) is None:
+            return None
+        res = res[k]
+    return res
+
+
+def k8s_report(a):
+    """The markdown table of bench/peers' results (stdout), ratios to
+    xcni from the same run, and the picture (a.gnuplot drawing a.data
+    into a.svg)."""
+    rows = [json.loads(l) for l in open(a.results) if l.strip()]
+    base = next((r for r in rows if r["name"] == "xcni"), {})
+    g = lambda r, *p: k8s_get(r, p)
+
+    def cell(r, path, unit, ratio=True):
+        v = k8s_get(r, path)
+        b = k8s_get(base, path)
+        s = k8s_fmt(v, unit)
+        if ratio and r is not base and v is not None and b:
+            s += " (×%.2f)" % (v / b)
+        return s
+
+    print("| program | cold sync wall | cold sync CPU | routes exact | "
+          "USS / PSS / RSS after sync | USS / PSS / RSS after 5 min | "
+          "event→route p50 / p99 (watch floor) | heartbeats: netlink msgs, "
+          "CPU | idle CPU |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        if r.get("skipped"):
+            print("| %s | not measured: %s | | | | | | | |" % (
+                r["label"], r["skipped"]))
+            continue
+        sr, er = r.get("sync_routes") or {}, r.get("end_routes") or {}
+        exact = "yes" if sr.get("exact") else "no: %d missing, %d extra %s" % (
+            sr.get("missing", 0), sr.get("extra", 0),
+            ", ".join(sr.get("examples", [])))
+        if er and not er.get("exact"):
+            exact += "; at the end no: %d missing, %d extra %s" % (
+                er["missing"], er["extra"], ", ".join(er["examples"]))
+        mem = lambda k: " / ".join(cell(r, (k, m), " MiB") for m in
+                                   ("uss", "pss", "rss"))
+        print("| %s | %s | %s | %s (%d routes) | %s | %s | %s / %s (%s / %s)"
+              " | %s msgs / %s events, %s | %s |" % (
+                  r["label"] + (" — " + r["error"] if r.get("error") else ""),
+                  cell(r, ("sync_wall",), " s"), cell(r, ("sync_cpu",), " s"),
+                  exact, sr.get("routes", 0), mem("mem_sync"),
+                  mem("mem_steady"), cell(r, ("events", "p50"), " ms"),
+                  cell(r, ("events", "p99"), " ms"),
+                  k8s_fmt(g(r, "events", "floor_p50"), " ms"),
+                  k8s_fmt(g(r, "events", "floor_p99"), " ms"),
+                  k8s_fmt(g(r, "heartbeats", "msgs")),
+                  k8s_fmt(g(r, "heartbeats", "events")),
+                  cell(r, ("heartbeats", "cpu"), " s CPU"),
+                  cell(r, ("idle", "ticks"), " ticks / %s s" % k8s_fmt(
+                      g(r, "idle", "seconds")))))
+    print()
+    for r in rows:
+        if r.get("took"):
+            print("* %s: %d s from its start to its end" % (r["label"],
+                                                         r["took"]))
+    k8s_picture(a, [r for r in rows if not r.get("skipped")], base)
+
+
+def k8s_picture(a, rows, base):
+    """Each main figure of each program over xcni's, on a log scale."""
+    dat = a.data
+    with open(dat, "w") as f:
+        f.write("figure " + " ".join('"%s"' % r["label"] for r in rows) + "\n")
+        for label, path, least in K8S_MAIN:
+            b = k8s_get(base, path)
+            vals = []
+            for r in rows:
+                v = k8s_get(r, path)
+                # 0 ticks is what /proc shows below one: counted as one
+                vals.append("%.4g" % (max(v, least) / max(b, least))
+                            if v is not None and b is not None else "NaN")
+            f.write('"%s" %s\n' % (label, " ".join(vals)))
+    subprocess.run(["gnuplot", "-e", "dat='%s'; out='%s'; n=%d" % (
+        dat, a.svg, len(rows)), a.gnuplot], check=True)
+
+
+def k8s_figures(a):
+    """bench/run's figure lines for the last result of a.results (xcni
+    against the real apiserver)."""
+    with open(a.results) as f:
+        r = json.loads(f.read().splitlines()[-1])
+    if r.get("error"):
+        figure("cold_sync_wall", None, "s", note=r["error"])
+        return
+    sr, kb = r["sync_routes"], r["kubectl"]
+    figure("cold_sync_wall", r["sync_wall"], "s", target="-",
+           note="exec -> the RTM_NEWROUTE of the last of %d routes (%d "
+           "nodes); route set exact: %s" % (
+               r["routes_wanted"], r["nodes"], "yes" if sr["exact"] else
+               "no, %d missing, %d extra: %s" % (
+                   sr["missing"], sr["extra"], ", ".join(sr["examples"]))))
+    figure("cold_sync_cpu", r["sync_cpu"], "s", "kubectl get nodes",
+           kb["cpu"], target="ratio <= 0.5",
+           note="worker user+sys from exec to every route in place; "
+           "kubectl: -o name --chunk-size=500 (%.1f s wall), its process "
+           "tree" % kb["wall"])
+    ev = r["events"]
+    note = "%d nodes given their pod CIDRs (a real apiserver refuses to " \
+        "change a set one) in one PATCH each: PATCH sent -> the routes of " \
+        "both families seen; baseline: PATCH sent -> the MODIFIED event " \
+        "reaching a plain watch client" % ev["n"]
+    if ev["lost"]:
+        note += "; %d never got their routes" % ev["lost"]
+    figure("event_latency_p50", ev["p50"], "ms", "watch event",
+           ev["floor_p50"], note=note)
+    figure("event_latency_p99", ev["p99"], "ms", "watch event",
+           ev["floor_p99"], target="< 50 ms")
+    hb = r["heartbeats"]
+    figure("heartbeat_netlink_msgs", hb["msgs"], "messages",
+           "heartbeat events", hb["events"],
+           ratio=hb["msgs"] / float(max(hb["events"], 1)), target="0",
+           note="%d status PATCHes of lastHeartbeatTime in %.0f s" % (
+               hb["sent"], hb["seconds"]))
+    figure("heartbeat_cpu", hb["cpu"], "s", target="-",
+           note="worker user+sys over those heartbeats")
+    if r.get("overruns"):
+        log("netlink monitor lost notifications %d times" % r["overruns"])
+
+
+def k8s_main(argv):
+    ap = argparse.ArgumentParser(prog="bench.py")
+    sub = ap.add_subparsers(dest="sub", required=True)
+    n = sub.add_parser("k8s-nodes")
+    n.add_argument("--out", required=True)
+    n.add_argument("--nodes", type=int, required=True)
+    n.add_argument("--pending", type=int, required=True)
+    r = sub.add_parser("k8s-run")
+    for opt in ("name", "api", "creds", "expected", "events-file", "out",
+                "log"):
+        r.add_argument("--" + opt, required=True)
+    r.add_argument("--kubectl", help="a kubeconfig: kubectl's list as a "
+                   "baseline")
+    for opt in ("proto", "nodes", "events", "heartbeats", "rate", "idle",
+                "steady", "timeout"):
+        r.add_argument("--" + opt, type=int, default=0)
+    r.add_argument("cmd", nargs=argparse.REMAINDER)
+    p = sub.add_parser("k8s-report")
+    for opt in ("results", "svg", "gnuplot", "data"):
+        p.add_argument("--" + opt, required=True)
+    f = sub.add_parser("k8s-figures")
+    f.add_argument("--results", required=True)
+    a = ap.parse_args(argv)
+    if a.sub == "k8s-nodes":
+        k8s_nodes(a)
+    elif a.sub == "k8s-report":
+        k8s_report(a)
+    elif a.sub == "k8s-figures":
+        k8s_figures(a)
+    else:
+        if a.cmd and a.cmd[0] == "--":
+            a.cmd = a.cmd[1:]
+        k8s_run(a)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] in K8S_COMMANDS:
+        return k8s_main(sys.argv[1:])
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     w = sub.add_parser("worker")
