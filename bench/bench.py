@@ -1101,17 +1101,10 @@ def k8s_compare(want, res, key):
                 ["+%s via %s" % e for e in extra[:3]] + other[:3]}
 
 
-def smaps(pid):
-    """RSS, PSS and USS (Private_Clean + Private_Dirty) in MiB, from
-    /proc/PID/smaps_rollup as bench/memory reads it."""
-    kb = {}
-    with open("/proc/%d/smaps_rollup" % pid) as f:
-        for line in f:
-            k, _, v = line.partition(":")
-            if v.strip().endswith("kB"):
-                kb[k] = int(v.split()[0])
-    return {"rss": kb["Rss"] / 1024.0, "pss": kb["Pss"] / 1024.0,
-            "uss": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024.0}
+def mem_mib(pid):
+    """smaps' USS, PSS and RSS by name."""
+    uss, pss, rss = smaps(pid)[:3]
+    return {"rss": rss, "pss": pss, "uss": uss}
 
 
 def k8s_wait_sync(mon, dsts, proc, timeout):
@@ -1248,7 +1241,7 @@ def k8s_run(a):
         k8s_compare(want, res, "sync_routes")
         time.sleep(2)
         if a.steady:
-            res["mem_sync"] = smaps(proc.pid)
+            res["mem_sync"] = mem_mib(proc.pid)
         added = k8s_events(a, api, mon, res) if a.events else set()
         if a.heartbeats:
             k8s_heartbeats(a, api_args, mon, proc, res)
@@ -1260,7 +1253,7 @@ def k8s_run(a):
             left = done[0] + a.steady - now()
             if left > 0:
                 time.sleep(left)
-            res["mem_steady"] = smaps(proc.pid)
+            res["mem_steady"] = mem_mib(proc.pid)
             res["steady_after"] = now() - done[0]
         k8s_compare(want | added, res, "end_routes")
         res["overruns"] = mon.overruns
