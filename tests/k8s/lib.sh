@@ -24,7 +24,11 @@ K=$T/k8s
 k8s_cleanup() {
 	[ -f "$K/pids" ] && "$CLUSTER" stop "$K"
 	ip netns del "$NS" 2>/dev/null
-	if [ -n "${XCNI_TEST_KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
+	if [ "${tap_failed:-0}" -gt 0 ] || [ -n "${XCNI_TEST_KEEP:-}" ]; then
+		echo "# kept $T"
+	else
+		rm -rf "$T"
+	fi
 }
 
 now_ms() { date +%s%3N; }

@@ -103,7 +103,10 @@ mark() { MARK=$(stat -c %s "$K/apiserver.log"); }
 # protocol WANT: each of the workers' open connections is HTTP/2 (WANT 2)
 # or, though the apiserver offers it, not (WANT 1.1); one line per port.
 protocol() {
-	wait_for 100 two_watches || { echo "the workers have no connections"; return 1; }
+	# After an apiserver restart a worker may be in its relist spacing
+	# (at most 30 s: the outage's failed connections and the first
+	# watches' 403s, before the restarted server's RBAC caches fill).
+	wait_for 400 two_watches || { echo "the workers have no connections"; return 1; }
 	for p in $(worker_ports); do
 		if h2 "$p"; then got=2; else got=1.1; fi
 		echo "port $p HTTP/$got"
