@@ -231,8 +231,10 @@ route_str(const struct cidr *dst, const struct addr *via, unsigned oif,
 static void
 pool_init(struct pool *p, size_t size)
 {
-	p->size = (size + sizeof(max_align_t) - 1) / sizeof(max_align_t) *
-	    sizeof(max_align_t);
+	/* The alignment, not the size, of max_align_t (32 bytes here): an
+	 * item of 80 bytes takes 80, not 96. */
+	p->size = (size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
+	    _Alignof(max_align_t);
 	p->used = POOL_SLAB;
 }
 
