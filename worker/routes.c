@@ -231,8 +231,8 @@ route_str(const struct cidr *dst, const struct addr *via, unsigned oif,
 static void
 pool_init(struct pool *p, size_t size)
 {
-	/* The alignment, not the size, of max_align_t (32 bytes here): an
-	 * item of 80 bytes takes 80, not 96. */
+	/* Items are rounded to max_align_t's alignment (16 bytes here), not
+	 * to its size (32): every 16 bytes an item does not need are kept. */
 	p->size = (size + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) *
 	    _Alignof(max_align_t);
 	p->used = POOL_SLAB;
