@@ -980,18 +980,28 @@ def bench_scale(a):
 
 
 def scale_slopes(data):
-    """The marginal cost per node between the two largest sizes."""
+    """The marginal cost per node between the two largest sizes of
+    dual-stack nodes; past V4_NODES, where each node added is IPv6-only
+    (one route, not two), its own slope beside."""
     rows = sorted(tuple(float(x) for x in l.split())
                   for l in open(data) if l.strip())
-    if len(rows) < 2:
-        sys.exit("scale: fewer than two sizes in %s" % data)
-    lo, hi = rows[-2], rows[-1]
+    dual = [r for r in rows if r[0] <= V4_NODES]
+    if len(dual) < 2:
+        sys.exit("scale: fewer than two dual-stack sizes in %s" % data)
+    slopes(dual[-2], dual[-1], "", "<= 200 bytes")
+    if rows[-1][0] > V4_NODES:
+        slopes(rows[-2], rows[-1], "_ipv6_only", "-")
+
+
+def slopes(lo, hi, suffix, target):
     dn = hi[0] - lo[0]
     note = "slope between %d and %d nodes" % (lo[0], hi[0])
-    figure("marginal_cpu_per_node", (hi[1] - lo[1]) / dn * 1e6, "us",
-           note=note + ", CPU to sync")
-    figure("marginal_uss_per_node", (hi[4] - lo[4]) / dn * 1048576,
-           "bytes", target="<= 200 bytes", note=note + ", steady USS; "
+    if suffix:
+        note += " (the nodes past %d are IPv6-only)" % V4_NODES
+    figure("marginal_cpu_per_node" + suffix, (hi[1] - lo[1]) / dn * 1e6,
+           "us", note=note + ", CPU to sync")
+    figure("marginal_uss_per_node" + suffix, (hi[4] - lo[4]) / dn * 1048576,
+           "bytes", target=target, note=note + ", steady USS; "
            "without its private clean part %.0f bytes"
            % ((hi[4] - hi[11] - lo[4] + lo[11]) / dn * 1048576))
 
