@@ -7,7 +7,7 @@
 # quadratic.
 set terminal svg size 1200,420 dynamic font "sans,11"
 set output out
-set multiplot layout 1,3 title "xcni-worker against the number of dual-stack nodes (log-log)"
+set multiplot layout 1,3 title "xcni-worker against the number of nodes (log-log; dual-stack up to 65 533, IPv6-only beyond)"
 set logscale xy
 set grid
 set key top left Left reverse
@@ -25,7 +25,7 @@ plot data using 1:5 with linespoints lw 2 pt 7 title "USS steady", \
      data using 1:11 with linespoints lw 2 pt 6 title "USS peak", \
      data using 1:9 with linespoints lw 2 pt 5 title "PSS steady", \
      data using 1:10 with linespoints lw 2 pt 4 title "RSS steady"
-set title "route programming, 2(N-1) routes"
+set title "route programming, every route of the Nodes"
 set ylabel "s"
 plot data using 1:($6/1000) with linespoints lw 2 pt 7 title "worker", \
      data using 1:($7/1000) with linespoints lw 2 pt 5 title "nl-floor (libmnl, nexthop objects)", \
