@@ -14,9 +14,12 @@ netns_test "${tap_name%.sh}"
 
 # fake_start ARGS...: the fake API server in $NS on 127.0.0.1, token
 # $T/token, CA in $T/certs, kubeconfig $T/kc; its URL in $URL and $PORT.
+# Started by ip itself, not through in_ns: $! is then the server's pid,
+# where a backgrounded function's is a subshell's, whose kill leaves the
+# server running.
 fake_start() {
 	echo tok-1 >"$T/token"
-	in_ns python3 "$top/tests/kube/fake-apiserver" --listen 127.0.0.1:0 \
+	ip netns exec "$NS" python3 "$top/tests/kube/fake-apiserver" --listen 127.0.0.1:0 \
 		--cert-dir "$T/certs" --token-file "$T/token" \
 		--kubeconfig-out "$T/kc" --kubeconfig-token-file "$@" \
 		>"$T/url" 2>>"$T/server.log" &

@@ -14,7 +14,7 @@ WORKER=$build/worker/xcni-worker
 node_link || bail "node link"
 
 fake_start --nodes 20
-in_ns env NODE_NAME=node-1 KUBECONFIG="$T/kc" LOG_LEVEL=debug "$WORKER" \
+ip netns exec "$NS" env NODE_NAME=node-1 KUBECONFIG="$T/kc" LOG_LEVEL=debug "$WORKER" \
 	--state-dir "$T/state" </dev/null >/dev/null 2>"$T/worker.log" &
 PIDS="$PIDS $!"
 

@@ -12,7 +12,7 @@ probe=$build/tests/kube/watch-probe
 [ -x "$probe" ] || bail "$probe not built"
 . "$top/tests/kube/ns-fake.sh"
 fake_start --nodes 5
-in_ns "$probe" "$T/kc" >"$T/probe.out" 2>"$T/probe.log" &
+ip netns exec "$NS" "$probe" "$T/kc" >"$T/probe.out" 2>"$T/probe.log" &
 PIDS="$PIDS $!"
 
 check "listed, then watching" wait_for 300 grep -q "^end " "$T/probe.out"

@@ -175,7 +175,7 @@ in_ns ip nexthop add id 7 via 192.0.2.250 dev eth0 proto 200 ||
 
 # --- restart -------------------------------------------------------------
 stop_worker
-in_ns ip monitor route nexthop >"$T/monitor.all" 2>/dev/null &
+ip netns exec "$NS" ip monitor route nexthop >"$T/monitor.all" 2>/dev/null &
 MP=$!
 sleep 0.3
 start_worker "$T/worker2.log"
