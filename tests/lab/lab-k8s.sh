@@ -158,17 +158,24 @@ lab_k8s_cni() {
 }
 
 # Pod J on node I: the Pod object, then Multus attaches eth0 and net1.
+# A failed ADD is undone and tried again, three times in all, as the
+# kubelet retries a pod sandbox: Multus gives up on its GET of the Pod
+# after half a second, which a loaded test machine's apiserver can miss.
 lab_k8s_add_pod() {
-	local i j
+	local i j try
 	i=$1
 	j=$2
 	lab_k8s_multus_conf "$i" >"$LAB_DIR/n$i/multus.conf"
 	lab_k8s_pod_json "$i" "$j" | lab_kubectl apply -f - >/dev/null ||
 	    return 1
-	# client-go's event log goes to stderr whatever Multus's logging says
-	lab_k8s_cni "$i" "$j" add >"$LAB_DIR/n$i/pods/$j/multus.json" \
-	    2>"$LAB_DIR/n$i/pods/$j/multus.err" && return 0
-	lab_log "Multus failed on n$i-p$j:"
-	grep -v '^I[0-9]' "$LAB_DIR/n$i/pods/$j/multus.err" | tail -n 5 >&2
+	for try in 1 2 3; do
+		# client-go's event log goes to stderr whatever Multus's logging says
+		lab_k8s_cni "$i" "$j" add >"$LAB_DIR/n$i/pods/$j/multus.json" \
+		    2>"$LAB_DIR/n$i/pods/$j/multus.err" && return 0
+		lab_log "Multus failed on n$i-p$j (try $try of 3):"
+		grep -v '^I[0-9]' "$LAB_DIR/n$i/pods/$j/multus.err" | tail -n 5 >&2
+		[ "$try" = 3 ] ||
+		    lab_k8s_cni "$i" "$j" del >/dev/null 2>&1 || :
+	done
 	return 1
 }
