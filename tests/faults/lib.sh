@@ -6,11 +6,7 @@
 # (valgrind, for one).
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/netns.sh"
-WORKER=$top_builddir/worker/xcni-worker
-FAKE=$top_srcdir/tests/kube/fake-apiserver
+. "$top_srcdir/tests/worker/lib.sh"
 PYTHON=/usr/bin/python3
 [ -x "$PYTHON" ] || PYTHON=$(command -v python3)
 NODES=20

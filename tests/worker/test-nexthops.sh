@@ -11,11 +11,7 @@
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/netns.sh"
-WORKER=$top_builddir/worker/xcni-worker
-FAKE=$top_srcdir/tests/kube/fake-apiserver
+. "$top_srcdir/tests/worker/lib.sh"
 NODES=40
 
 need_root

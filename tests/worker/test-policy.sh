@@ -14,11 +14,7 @@
 set -u
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${top_builddir:=$top_srcdir}"
-. "$top_srcdir/tests/tap.sh"
-. "$top_srcdir/tests/netns.sh"
-WORKER=$top_builddir/worker/xcni-worker
-FAKE=$top_srcdir/tests/kube/fake-apiserver
+. "$top_srcdir/tests/worker/lib.sh"
 
 need_root
 need python3 curl openssl ip
