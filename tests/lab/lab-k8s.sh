@@ -158,24 +158,35 @@ lab_k8s_cni() {
 }
 
 # Pod J on node I: the Pod object, then Multus attaches eth0 and net1.
-# A failed ADD is undone and tried again, three times in all, as the
-# kubelet retries a pod sandbox: Multus gives up on its GET of the Pod
-# after half a second, which a loaded test machine's apiserver can miss.
+# A failed ADD is undone and tried again with a doubling pause, six tries
+# over about half a minute, as the kubelet retries a pod sandbox: Multus
+# gives up on its GET of the Pod after two tries of 250 ms each, which a
+# loaded machine can miss. Each failure logs how long the node's own
+# request to the API server takes, to tell a slow path from a slow server.
 lab_k8s_add_pod() {
-	local i j try
+	local i j try pause
 	i=$1
 	j=$2
 	lab_k8s_multus_conf "$i" >"$LAB_DIR/n$i/multus.conf"
 	lab_k8s_pod_json "$i" "$j" | lab_kubectl apply -f - >/dev/null ||
 	    return 1
-	for try in 1 2 3; do
+	pause=1
+	for try in 1 2 3 4 5 6; do
 		# client-go's event log goes to stderr whatever Multus's logging says
 		lab_k8s_cni "$i" "$j" add >"$LAB_DIR/n$i/pods/$j/multus.json" \
 		    2>"$LAB_DIR/n$i/pods/$j/multus.err" && return 0
-		lab_log "Multus failed on n$i-p$j (try $try of 3):"
+		lab_log "Multus failed on n$i-p$j (try $try of 6):"
 		grep -v '^I[0-9]' "$LAB_DIR/n$i/pods/$j/multus.err" | tail -n 5 >&2
-		[ "$try" = 3 ] ||
-		    lab_k8s_cni "$i" "$j" del >/dev/null 2>&1 || :
+		# The certificate names localhost, as the kubeconfig's
+		# tls-server-name says.
+		lab_in "n$i" curl -sS -o /dev/null --cacert "$LAB_DIR/ca.crt" \
+		    --resolve "localhost:${LAB_API##*:}:192.0.2.1" \
+		    -w 'lab: n'"$i"' to the API server: connect %{time_connect} s, TLS %{time_appconnect} s, /livez %{http_code} in %{time_total} s\n' \
+		    "https://localhost:${LAB_API##*:}/livez" >&2 || :
+		[ "$try" = 6 ] && break
+		lab_k8s_cni "$i" "$j" del >/dev/null 2>&1 || :
+		sleep "$pause"
+		pause=$((pause * 2))
 	done
 	return 1
 }

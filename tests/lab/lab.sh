@@ -65,8 +65,13 @@ lab_netns_add() {
 
 lab_up_switch() {
 	lab_netns_add sw || return 1
-	lab_in sw ip link add br0 type bridge
-	lab_in sw ip link add br1 type bridge
+	# A bridge without an address of its own takes the lowest of its
+	# ports' and changes it as ports join; a node that learnt 192.0.2.1 at
+	# another port's address has its frames dropped until its ARP entry
+	# expires (5-20 s: a first connection to the API server times out).
+	# Fixed addresses, from RFC 7042's documentation range.
+	lab_in sw ip link add br0 address 00:00:5e:00:53:01 type bridge
+	lab_in sw ip link add br1 address 00:00:5e:00:53:02 type bridge
 	lab_in sw ip addr add 192.0.2.1/24 dev br0
 	lab_in sw ip addr add 2001:db8::1/64 dev br0 nodad
 	lab_in sw ip link set br0 up
@@ -215,10 +220,9 @@ lab_stop_supervisor() {
 	rm -f "$pidfile"
 }
 
-# Wait until node I's supervisor has published both networks' ranges. A
-# worker whose first TLS handshake times out (10 s, seen in the ASan build
-# on a loaded machine while the real apiserver settles after a CRD) retries
-# after its backoff: the limit covers that first attempt and a second one.
+# Wait until node I's supervisor has published both networks' ranges. The
+# limit, 45 s, leaves room for a worker whose first request times out (10 s)
+# to retry after its backoff, in the ASan build on a loaded machine.
 lab_wait_ready() {
 	local i t
 	i=$1
