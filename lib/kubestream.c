@@ -494,6 +494,18 @@ kube_listdec_finish(struct kube_listdec *d)
 	return cJSON_ParseWithLength(d->rest, d->rest_len);
 }
 
+const char *
+kube_status_message(const char *body, size_t len, char *out, size_t outsz)
+{
+	cJSON *root = cJSON_ParseWithLength(body != NULL ? body : "", len);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+
+	snprintf(out, outsz, "%s", cJSON_IsString(msg) ? msg->valuestring :
+	    "no Status message");
+	cJSON_Delete(root);
+	return out;
+}
+
 /* --- watch events ------------------------------------------------------- */
 
 const char *

@@ -23,6 +23,13 @@ enum kube_event_type {
 /* "ADDED", ..., as the API writes it; "?" for anything else. */
 const char *kube_event_type_name(enum kube_event_type t);
 
+/* The message of the Status object an API server answers a failed request
+ * with (body, len bytes, not necessarily NUL-terminated), copied into out
+ * (truncated to outsz); "no Status message" when the body holds none.
+ * Returns out. */
+const char *kube_status_message(const char *body, size_t len, char *out,
+    size_t outsz);
+
 /* Appends n bytes of data to *p, which holds *len bytes in *cap allocated,
  * doubling the allocation (from 4 KiB) but never past max bytes. Returns 0,
  * or -1 with nothing appended when *len + n would exceed max or memory runs

@@ -657,20 +657,6 @@ page_done(struct kube_watch *w)
 	schedule(w, STEP_WATCH, 0);
 }
 
-/* The Status message of an error reply, for the log. */
-static const char *
-status_message(struct kube_watch *w, char *out, size_t outsz)
-{
-	cJSON *root = cJSON_ParseWithLength(w->errbody != NULL ? w->errbody :
-	    "", w->errbody_len);
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
-
-	snprintf(out, outsz, "%s", cJSON_IsString(msg) ? msg->valuestring :
-	    "no Status message");
-	cJSON_Delete(root);
-	return out;
-}
-
 /* A list from the watch cache refused because the cache no longer has, or
  * does not yet have, that resource version (an API server that restarted):
  * as client-go, fall back at once to a consistent list. Returns true when
@@ -706,7 +692,8 @@ transfer_done(struct kube_watch *w, CURLcode rc)
 		    &ra) == CURLE_OK)
 			retry_after = (long)ra;
 		if (status != 200)
-			status_message(w, msg, sizeof(msg));
+			kube_status_message(w->errbody, w->errbody_len, msg,
+			    sizeof(msg));
 	} else
 		snprintf(msg, sizeof(msg), "%s", kube_req_error(&w->req, rc));
 	transfer_end(w);

@@ -8,6 +8,7 @@
 #include "kname.h"
 #include "kubeclient.h"
 #include "kubecreds.h"
+#include "kubestream.h"
 #include "log.h"
 #include "node.h"
 
@@ -86,11 +87,15 @@ api_ranges(const struct netconf *c, char name[NODE_NAME_MAX + 1],
 	}
 	if (status != 200) {
 		bool refused = status == 401 || status == 403;
+		char msg[256];
 
+		/* The server's own words name the user and the verb a 403
+		 * refused, which is what an operator has to fix. */
 		cni_fail(e, refused ? CNI_ERR_INVALID_CONFIG :
 		    CNI_ERR_TRY_AGAIN, refused ? "invalid configuration" :
 		    NOT_KNOWN, "no state file for network %s, and GET %s%s "
-		    "answered %ld", net, creds->server, path, status);
+		    "answered %ld: %s", net, creds->server, path, status,
+		    kube_status_message(body, len, msg, sizeof(msg)));
 		goto done;
 	}
 	node = cJSON_ParseWithLength(body, len);

@@ -93,12 +93,15 @@ expect "STATUS succeeds through the API" 0 "$rc"
 kn ADD "$(conf "\"kubeconfig\":\"$kc\"")" NODE_NAME=node-b
 expect "a node without CIDRs gives code 11" '1:"code":11' "$(code)"
 kn ADD "$(conf "\"kubeconfig\":\"$kc\"")" NODE_NAME=node-z
-expect "an unknown node (404) gives code 11" '1:"code":11' "$(code)"
+expect "an unknown node (404) gives code 11 and the server's message" \
+    '1:"code":11 *answered 404: nodes \\"node-z\\" not found"*' \
+    "$(code) $(grep -o '"details":.*' "$tmp/out")"
 kn ADD "$(conf "\"kubeconfig\":\"$kc\"")" NODE_NAME=Node_A
 expect "an invalid node name gives code 4" '1:"code":4' "$(code)"
 sed 's/token: .*/token: wrong/' "$kc" >"$tmp/bad-kubeconfig"
 kn ADD "$(conf "\"kubeconfig\":\"$tmp/bad-kubeconfig\"")" NODE_NAME=node-a
-expect "a refused token (401) gives code 7" '1:"code":7' "$(code)"
+expect "a refused token (401) gives code 7 and the server's message" \
+    '1:"code":7 "details":"*answered 401: Unauthorized"*' "$(code) $(details)"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$tmp/other.key" -out "$tmp/other.crt" -days 1 \
     -subj /CN=another-ca >"$tmp/openssl.log" 2>&1 ||

@@ -326,25 +326,26 @@ check "both GETs made with the xcni ServiceAccount's token (audit log)" sh -c "
     test \$(grep -c '^system:serviceaccount:kube-system:xcni kube-node get /api/v1/nodes/node-1 200\$' \
     $T/kn.audit) = 2"
 
-# refused NAME WANT-STATUS [KUBECONFIG]: ADD fails with code 7 and a message
-# that says the API server refused the request with that status.
+# refused NAME WANT [KUBECONFIG]: ADD fails with code 7 and details that
+# hold WANT (as the JSON escapes it): the status and the API server's words.
 refused_add() {
 	kn "$1" "$(netconf "$T/net.d/10-xcluster.conflist" "${3:-}")"
 	echo "exit status $rc"
 	cat "$T/kn.out"
 	test "$rc" = 1 && grep -q '"code": *7' "$T/kn.out" &&
-	    grep -q "answered $2" "$T/kn.out"
+	    grep -qF "$2" "$T/kn.out"
 }
 kc -n kube-system create serviceaccount nobody >/dev/null
 token tok-nobody "$T/nobody.token" nobody
 sed "s|^\( *tokenFile: \).*|\1\"$T/nobody.token\"|" "$T/net.d/xcni.kubeconfig" \
     >"$T/nobody.kubeconfig"
-check "a token without the RBAC rights: code 7, \"answered 403\"" \
-    refused_add r1 403 "$T/nobody.kubeconfig"
+check "a token without the RBAC rights: code 7, 403 and who may not get what" \
+    refused_add r1 'answered 403: nodes \"node-1\" is forbidden: User \"system:serviceaccount:kube-system:nobody\" cannot get resource \"nodes\"' \
+    "$T/nobody.kubeconfig"
 kc -n kube-system delete secret tok-sup >/dev/null
 wait_for 300 refused "$T/net.d/xcni.token"
-check "the installed token revoked (its Secret deleted): code 7, \"answered 401\"" \
-    refused_add r2 401
+check "the installed token revoked (its Secret deleted): code 7, 401 Unauthorized" \
+    refused_add r2 'answered 401: Unauthorized'
 note "what a refused ADD says: $(cat "$T/kn.out")"
 check "no sanitizer report from kube-node or kube-node-api" \
     sh -c "! grep -E 'Sanitizer|runtime error' $T/kn.all"

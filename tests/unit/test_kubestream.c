@@ -404,6 +404,29 @@ test_listdec_bad_items(void **state)
 
 /* What is read of a bad object: from a prefix, past nested values, never a
  * name that is not plain; escaped for the log. */
+/* The message of a Status reply; anything else says there was none. */
+static void
+test_status_message(void **state)
+{
+	static const char forbidden[] = "{\"kind\":\"Status\",\"status\":"
+	    "\"Failure\",\"message\":\"nodes \\\"n\\\" is forbidden\","
+	    "\"code\":403}";
+	char out[16];
+
+	(void)state;
+	assert_string_equal(kube_status_message(forbidden,
+	    sizeof(forbidden) - 1, out, sizeof(out)), "nodes \"n\" is fo");
+	/* A length that cuts the object off leaves no message. */
+	assert_string_equal(kube_status_message(forbidden, 40, out,
+	    sizeof(out)), "no Status messa");
+	assert_string_equal(kube_status_message("{\"message\":7}", 13, out,
+	    sizeof(out)), "no Status messa");
+	assert_string_equal(kube_status_message("<html>", 6, out,
+	    sizeof(out)), "no Status messa");
+	assert_string_equal(kube_status_message(NULL, 0, out, sizeof(out)),
+	    "no Status messa");
+}
+
 static void
 test_bad_read(void **state)
 {
@@ -454,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_listdec_incomplete),
 		cmocka_unit_test(test_listdec_errors),
 		cmocka_unit_test(test_listdec_bad_items),
+		cmocka_unit_test(test_status_message),
 		cmocka_unit_test(test_bad_read),
 	};
 
