@@ -242,6 +242,167 @@ kube_bad_read(const char *text, size_t len, bool event, struct kube_bad *bad)
 		bad->rv[0] = bad->type[0] = '\0';
 }
 
+/* --- what a decoder keeps of an object ---------------------------------- */
+
+struct prune {
+	const char *in, *end;
+	char *out;
+};
+
+/* Whitespace as the parser takes it: any byte up to a space. */
+static bool
+prune_is_ws(char c)
+{
+	return (unsigned char)c <= ' ';
+}
+
+static void
+prune_ws(struct prune *p)
+{
+	while (p->in < p->end && prune_is_ws(*p->in))
+		p->in++;
+}
+
+/* Past the string at p->in (its opening quote); false if it never ends.
+ * *odd says whether it holds a backslash or a control byte (a NUL ends
+ * the key the parser sees): its meaning is not its bytes. */
+static bool
+prune_skip_str(struct prune *p, bool *odd)
+{
+	*odd = false;
+	for (p->in++; p->in < p->end; p->in++) {
+		if (*p->in == '"') {
+			p->in++;
+			return true;
+		}
+		if ((unsigned char)*p->in < 0x20)
+			*odd = true;
+		if (*p->in == '\\') {
+			*odd = true;
+			if (++p->in == p->end)
+				return false;
+		}
+	}
+	return false;
+}
+
+/* Past one value of any kind, nested ones counted, not recursed into. */
+static bool
+prune_skip_value(struct prune *p)
+{
+	const char *start = p->in;
+	unsigned depth = 0;
+	bool odd;
+
+	if (p->in < p->end && *p->in != '{' && *p->in != '[' &&
+	    *p->in != '"') {
+		while (p->in < p->end && !prune_is_ws(*p->in) &&
+		    *p->in != ',' && *p->in != '}' && *p->in != ']')
+			p->in++;
+		return p->in > start;
+	}
+	do {
+		if (p->in >= p->end)
+			return false;
+		if (*p->in == '"') {
+			if (!prune_skip_str(p, &odd))
+				return false;
+			continue;
+		}
+		if (*p->in == '{' || *p->in == '[')
+			depth++;
+		else if (*p->in == '}' || *p->in == ']')
+			depth--;
+		p->in++;
+	} while (depth > 0);
+	return true;
+}
+
+/* The entry of keep named by the key k[0..n), or NULL. */
+static const struct kube_keep *
+prune_find(const struct kube_keep *keep, const char *k, size_t n)
+{
+	for (; keep->key != NULL; keep++)
+		if (strlen(keep->key) == n && memcmp(keep->key, k, n) == 0)
+			return keep;
+	return NULL;
+}
+
+/* Copies the object at p->in (its '{') to p->out, keeping keep's members.
+ * The output never outruns the input: a kept member costs at most the
+ * bytes it had, its comma included. */
+static bool
+prune_object(struct prune *p, const struct kube_keep *keep)
+{
+	const struct kube_keep *k;
+	const char *member, *key;
+	bool first = true, odd;
+
+	*p->out++ = *p->in++;
+	prune_ws(p);
+	if (p->in < p->end && *p->in == '}') {
+		*p->out++ = *p->in++;
+		return true;
+	}
+	for (;;) {
+		prune_ws(p);
+		if (p->in >= p->end || *p->in != '"')
+			return false;
+		member = key = p->in;
+		if (!prune_skip_str(p, &odd))
+			return false;
+		k = odd ? NULL : prune_find(keep, key + 1,
+		    (size_t)(p->in - key - 2));
+		prune_ws(p);
+		if (p->in >= p->end || *p->in++ != ':')
+			return false;
+		prune_ws(p);
+		if (k != NULL && k->sub != NULL && p->in < p->end &&
+		    *p->in == '{') {
+			if (!first)
+				*p->out++ = ',';
+			memmove(p->out, key, (size_t)(p->in - key));
+			p->out += p->in - key;
+			if (!prune_object(p, k->sub))
+				return false;
+			first = false;
+		} else {
+			if (!prune_skip_value(p))
+				return false;
+			if (k != NULL || odd) {
+				if (!first)
+					*p->out++ = ',';
+				memmove(p->out, member,
+				    (size_t)(p->in - member));
+				p->out += p->in - member;
+				first = false;
+			}
+		}
+		prune_ws(p);
+		if (p->in < p->end && *p->in == ',') {
+			p->in++;
+			continue;
+		}
+		if (p->in < p->end && *p->in == '}') {
+			*p->out++ = *p->in++;
+			return true;
+		}
+		return false;
+	}
+}
+
+size_t
+kube_prune(const char *text, size_t len, const struct kube_keep *keep,
+    char *out)
+{
+	struct prune p = { text, text + len, out };
+
+	prune_ws(&p);
+	if (p.in >= p.end || *p.in != '{' || !prune_object(&p, keep))
+		return 0;
+	return (size_t)(p.out - out);
+}
+
 /* --- watch event lines -------------------------------------------------- */
 
 void
@@ -343,9 +504,13 @@ kube_listdec_reset(struct kube_listdec *d)
 void
 kube_listdec_free(struct kube_listdec *d)
 {
+	const struct kube_keep *keep = d->keep;
+
 	free(d->rest);
 	free(d->item);
+	free(d->kept);
 	kube_listdec_init(d, d->max);
+	d->keep = keep;
 }
 
 /* Copies data[0..n) to the rest, the current item, or nowhere (separators
@@ -386,6 +551,23 @@ listdec_at_items(const struct kube_listdec *d)
 	return i >= 7 && memcmp(d->rest + i - 7, "\"items\"", 7) == 0;
 }
 
+/* The element pruned by d->keep into d->kept, its length in *len; or the
+ * element itself when there is no keep, no memory, or it cannot be
+ * walked (the parser then says why). */
+static const char *
+listdec_kept(struct kube_listdec *d, size_t *len)
+{
+	size_t n;
+
+	*len = d->item_len;
+	if (d->keep == NULL || (d->item_len > d->kept_cap &&
+	    grow(&d->kept, &d->kept_cap, d->item_len, d->max) < 0) ||
+	    (n = kube_prune(d->item, d->item_len, d->keep, d->kept)) == 0)
+		return d->item;
+	*len = n;
+	return d->kept;
+}
+
 /* Hands the element just completed to fn, decoded or as a bad one. */
 static int
 listdec_item(struct kube_listdec *d,
@@ -393,13 +575,16 @@ listdec_item(struct kube_listdec *d,
 {
 	struct kube_bad bad;
 	cJSON *item = NULL;
+	const char *text;
+	size_t len;
 	int rc;
 
-	if (d->item_over)
+	text = d->item_over ? NULL : listdec_kept(d, &len);
+	if (text == NULL)
 		bad.why = "too large";
-	else if (!utf8_valid(d->item, d->item_len))
+	else if (!utf8_valid(text, len))
 		bad.why = "not UTF-8";
-	else if ((item = cJSON_ParseWithLength(d->item, d->item_len)) == NULL)
+	else if ((item = cJSON_ParseWithLength(text, len)) == NULL)
 		bad.why = "not valid JSON";
 	if (item != NULL)
 		rc = fn(arg, item, NULL);
@@ -522,23 +707,46 @@ kube_event_type_name(enum kube_event_type t)
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
 
+/* Parses the event line into ev->root: only its type and what keep lists
+ * of its object, when keep is given and the line can be walked. Returns 0,
+ * or -1 with err set. */
+static int
+event_parse(const char *line, size_t len, const struct kube_keep *keep,
+    struct kube_event *ev, char *err, size_t errsz)
+{
+	const struct kube_keep top[] = {
+		{ "type", NULL }, { "object", keep }, { NULL, NULL },
+	};
+	char *kept = NULL;
+	size_t n;
+	int r = -1;
+
+	if (keep != NULL && (kept = malloc(len)) != NULL &&
+	    (n = kube_prune(line, len, top, kept)) > 0) {
+		line = kept;
+		len = n;
+	}
+	if (!utf8_valid(line, len))
+		seterr(err, errsz, "event is not UTF-8");
+	else if ((ev->root = cJSON_ParseWithLength(line, len)) == NULL ||
+	    !cJSON_IsObject(ev->root))
+		seterr(err, errsz, "event is not a JSON object");
+	else
+		r = 0;
+	free(kept);
+	return r;
+}
+
 int
-kube_event_decode(const char *line, size_t len, struct kube_event *ev,
-    char *err, size_t errsz)
+kube_event_decode(const char *line, size_t len, const struct kube_keep *keep,
+    struct kube_event *ev, char *err, size_t errsz)
 {
 	const cJSON *type, *obj, *md, *rv, *code, *msg;
 	unsigned t;
 
 	*ev = (struct kube_event){ 0 };
-	if (!utf8_valid(line, len)) {
-		seterr(err, errsz, "event is not UTF-8");
+	if (event_parse(line, len, keep, ev, err, errsz) < 0)
 		goto fail;
-	}
-	if ((ev->root = cJSON_ParseWithLength(line, len)) == NULL ||
-	    !cJSON_IsObject(ev->root)) {
-		seterr(err, errsz, "event is not a JSON object");
-		goto fail;
-	}
 	type = cJSON_GetObjectItemCaseSensitive(ev->root, "type");
 	if (!cJSON_IsString(type)) {
 		seterr(err, errsz, "event without a type");
@@ -560,6 +768,11 @@ kube_event_decode(const char *line, size_t len, struct kube_event *ev,
 		goto fail;
 	}
 	ev->object = obj;
+	if (t == KUBE_ERROR && keep != NULL) {
+		/* A Status, not the kind keep was made for: read it whole. */
+		kube_event_free(ev);
+		return kube_event_decode(line, len, NULL, ev, err, errsz);
+	}
 	if (t == KUBE_ERROR) {
 		code = cJSON_GetObjectItemCaseSensitive(obj, "code");
 		msg = cJSON_GetObjectItemCaseSensitive(obj, "message");

@@ -37,6 +37,26 @@ const char *kube_status_message(const char *body, size_t len, char *out,
 int kube_bytes_append(char **p, size_t *len, size_t *cap, const char *data,
     size_t n, size_t max);
 
+/* --- what a decoder keeps of an object ---------------------------------- */
+
+/* The members of a JSON object to keep, a list ended by a NULL key: with
+ * sub NULL a member is kept whole; with sub, an object value keeps only
+ * sub's members in turn (any other value is kept whole). */
+struct kube_keep {
+	const char *key;
+	const struct kube_keep *sub;
+};
+
+/* Writes to out, which has room for len bytes, the JSON object
+ * text[0..len) with only the members keep lists (and any member whose key
+ * holds an escape or a control byte: its name is not its bytes), without
+ * the whitespace between them. What is dropped is walked past (strings
+ * and brackets), not judged: the parser judges what is kept. Returns the
+ * length written, or 0 when text is not an object that can be walked.
+ * Pure; bounded by len, whatever the input. */
+size_t kube_prune(const char *text, size_t len, const struct kube_keep *keep,
+    char *out);
+
 /* --- watch event lines -------------------------------------------------- */
 
 /* Splits a byte stream into lines of at most max bytes (excluding "\n"). */
@@ -71,12 +91,15 @@ struct kube_event {
 	const char *message;	/* ERROR: the Status message, or NULL */
 };
 
-/* Decodes one event line. Returns 0 (ev owns root until kube_event_free),
- * or -1 with a message in err and nothing owned (not UTF-8, not JSON, no
- * known type, no object, an ADDED/MODIFIED/DELETED/BOOKMARK object without
+/* Decodes one event line, of its object only what keep lists (NULL: all;
+ * an ERROR's Status always whole; see kube_prune). Returns 0 (ev owns
+ * root until kube_event_free), or -1 with a message in err and nothing
+ * owned (not UTF-8, not JSON, no known type, no object, an
+ * ADDED/MODIFIED/DELETED/BOOKMARK object without
  * metadata.resourceVersion). */
-int kube_event_decode(const char *line, size_t len, struct kube_event *ev,
-    char *err, size_t errsz);
+int kube_event_decode(const char *line, size_t len,
+    const struct kube_keep *keep, struct kube_event *ev, char *err,
+    size_t errsz);
 void kube_event_free(struct kube_event *ev);
 
 /* --- what can be read of an object that cannot be decoded --------------- */
@@ -106,9 +129,13 @@ void kube_bad_read(const char *text, size_t len, bool event,
  * and handed over as soon as its last byte arrives, so memory is bounded by
  * the largest object, not the page. */
 struct kube_listdec {
+	const struct kube_keep *keep; /* what of each element to decode and
+				 * check (kube_prune); NULL, as init sets
+				 * it: all */
 	char *rest;		/* the reply without its items: '"items":[]' */
 	char *item;		/* the element being received */
-	size_t rest_len, rest_cap, item_len, item_cap, max;
+	char *kept;		/* the element pruned by keep */
+	size_t rest_len, rest_cap, item_len, item_cap, kept_cap, max;
 	unsigned depth;
 	bool in_str, esc;
 	bool in_items;		/* inside the top-level "items" array */

@@ -171,6 +171,7 @@ kube_watch_new(struct kube_client *kc, const char *path,
 	w->next_at = 0;
 	kube_lines_init(&w->lines, w->o.max_message);
 	kube_listdec_init(&w->list, w->o.max_message);
+	w->list.keep = w->o.keep;
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (w->multi = curl_multi_init()) == NULL)
 		goto fail;
@@ -417,7 +418,7 @@ on_line(void *arg, const char *line, size_t len, bool whole)
 	char err[128];
 	int rc;
 
-	if (!whole || kube_event_decode(line, len, &ev, err,
+	if (!whole || kube_event_decode(line, len, w->o.keep, &ev, err,
 	    sizeof(err)) < 0) {
 		if (bad_line(w, line, len, whole ? err : "too large") == 0)
 			return 0;

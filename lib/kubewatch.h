@@ -59,6 +59,9 @@ struct kube_watch_opts {
 	unsigned relist_max_ms;	/* relists keep coming, to the max, back to
 				 * the min after 2 quiet minutes (800,
 				 * 30 000: client-go's reflector) */
+	const struct kube_keep *keep; /* what of each object to decode (see
+				 * kube_prune; it must keep
+				 * metadata.resourceVersion), NULL: all */
 };
 
 struct kube_watch_stats {

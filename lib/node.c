@@ -216,6 +216,35 @@ parse_time(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
+const struct kube_keep *
+node_keep(struct node_keep *k, const char *cidr_annotation,
+    const char *address_annotation)
+{
+	struct kube_keep *a = k->annotations;
+
+	if (cidr_annotation != NULL)
+		*a++ = (struct kube_keep){ cidr_annotation, NULL };
+	if (address_annotation != NULL)
+		*a++ = (struct kube_keep){ address_annotation, NULL };
+	*a = (struct kube_keep){ NULL, NULL };
+	memcpy(k->metadata, (struct kube_keep[]){
+		{ "name", NULL }, { "resourceVersion", NULL },
+		{ "creationTimestamp", NULL }, { "deletionTimestamp", NULL },
+		{ "annotations", k->annotations }, { NULL, NULL },
+	}, sizeof(k->metadata));
+	memcpy(k->spec, (struct kube_keep[]){
+		{ "podCIDR", NULL }, { "podCIDRs", NULL }, { NULL, NULL },
+	}, sizeof(k->spec));
+	memcpy(k->status, (struct kube_keep[]){
+		{ "addresses", NULL }, { NULL, NULL },
+	}, sizeof(k->status));
+	memcpy(k->node, (struct kube_keep[]){
+		{ "metadata", k->metadata }, { "spec", k->spec },
+		{ "status", k->status }, { NULL, NULL },
+	}, sizeof(k->node));
+	return k->node;
+}
+
 int
 node_decode(const cJSON *node, const char *cidr_annotation,
     const char *address_annotation, struct node_rec *out)

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "kname.h"
+#include "kubestream.h"
 
 /* Families are indexed NODE_V4, NODE_V6 in the arrays below. */
 enum { NODE_V4, NODE_V6, NODE_NFAM };
@@ -43,6 +44,20 @@ struct node_rec {
  * has no usable metadata.name (out->note says why). */
 int node_decode(const cJSON *node, const char *cidr_annotation,
     const char *address_annotation, struct node_rec *out);
+
+/* The lists of what node_decode reads of a Node, for a decoder to keep
+ * (kube_prune): the rest of a Node (images, conditions, managedFields)
+ * is most of its bytes. */
+struct node_keep {
+	struct kube_keep node[4], metadata[6], annotations[3], spec[3],
+	    status[2];
+};
+
+/* Fills k for node_decode with these annotations (either may be NULL; k
+ * points at them, so they must outlive its use) and returns its top
+ * list. */
+const struct kube_keep *node_keep(struct node_keep *k,
+    const char *cidr_annotation, const char *address_annotation);
 
 /* True when the family has a CIDR and a nexthop of that family. */
 bool node_routable(const struct node_rec *rec, int fam);

@@ -788,6 +788,8 @@ main(int argc, char **argv)
 		cb_list_begin, cb_object, cb_list_end, NULL, cb_skipped,
 	};
 	struct worker w = { .ipc = -1 };
+	struct kube_watch_opts wopts = { 0 };
+	struct node_keep keep;
 	struct config cfg;
 	struct net_config *net;
 	struct kube_creds *creds;
@@ -860,7 +862,9 @@ main(int argc, char **argv)
 	kube_creds_free(creds);
 	if (w.ipc >= 0)
 		kube_client_set_refresh_hook(w.kc, creds_ask, &w);
-	if ((w.watch = kube_watch_new(w.kc, "/api/v1/nodes", NULL, &cb,
+	wopts.keep = node_keep(&keep, net->cidr_annotation,
+	    net->address_annotation);
+	if ((w.watch = kube_watch_new(w.kc, "/api/v1/nodes", &wopts, &cb,
 	    &w)) == NULL)
 		fatalx(1, "nodes: cannot start the watch");
 	log_info("node %s, protocol %u, table %u, %s%s%s", w.node,

@@ -4,7 +4,9 @@
  * stream: the first byte's low four bits count the header bytes that
  * follow, each the size of one chunk (0 meaning 256), used in turn. What
  * comes out must not depend on the cut, and neither may hold more than
- * its limit. */
+ * its limit; likewise for the list decoder keeping only some members of
+ * each item, and an event decoded whole keeps its type and version when
+ * decoded pruned. */
 #include "config.h"
 
 #include <stddef.h>
@@ -22,6 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct sum {
 	uint64_t hash;
 	size_t n;
+};
+
+static const struct kube_keep keep_ann[] = { { "a", NULL }, { NULL, NULL } };
+static const struct kube_keep keep_md[] = {
+	{ "name", NULL }, { "resourceVersion", NULL },
+	{ "annotations", keep_ann }, { NULL, NULL },
+};
+static const struct kube_keep keep_node[] = {
+	{ "metadata", keep_md }, { "spec", NULL }, { NULL, NULL },
 };
 
 static void
@@ -47,6 +58,25 @@ check_bad(const char *text, size_t len, bool event)
 		__builtin_trap();
 }
 
+/* The event ev, decoded whole, decodes pruned too, to the same type,
+ * version and Status. */
+static void
+check_pruned(const char *line, size_t len, const struct kube_event *ev)
+{
+	struct kube_event p;
+	char err[128];
+
+	if (kube_event_decode(line, len, keep_node, &p, err, sizeof(err)) != 0)
+		__builtin_trap();
+	if (p.type != ev->type || p.code != ev->code ||
+	    (ev->rv == NULL) != (p.rv == NULL) ||
+	    (ev->rv != NULL && strcmp(ev->rv, p.rv) != 0) ||
+	    (ev->message == NULL) != (p.message == NULL) ||
+	    (ev->message != NULL && strcmp(ev->message, p.message) != 0))
+		__builtin_trap();
+	kube_event_free(&p);
+}
+
 static int
 on_line(void *arg, const char *line, size_t len, bool whole)
 {
@@ -61,10 +91,11 @@ on_line(void *arg, const char *line, size_t len, bool whole)
 	if (!whole)
 		return 0;
 	err[0] = '\0';
-	if (kube_event_decode(line, len, &ev, err, sizeof(err)) == 0) {
+	if (kube_event_decode(line, len, NULL, &ev, err, sizeof(err)) == 0) {
 		if (ev.object == NULL || (ev.type != KUBE_ERROR &&
 		    (ev.rv == NULL || *ev.rv == '\0')))
 			__builtin_trap();
+		check_pruned(line, len, &ev);
 		kube_event_free(&ev);
 	} else if (err[0] == '\0' || ev.root != NULL) {
 		__builtin_trap();	/* a bad event must say why, and own nothing */
@@ -94,7 +125,8 @@ on_item(void *arg, const cJSON *item, const struct kube_bad *bad)
 /* Feeds p[0..len) in chunks of the sizes in cut[0..ncut), or at once. */
 static void
 run(const char *p, size_t len, const uint8_t *cut, size_t ncut,
-    struct sum *lines, struct sum *items, int *lrc, int *irc)
+    const struct kube_keep *keep, struct sum *lines, struct sum *items,
+    int *lrc, int *irc)
 {
 	struct kube_lines l;
 	struct kube_listdec d;
@@ -105,6 +137,7 @@ run(const char *p, size_t len, const uint8_t *cut, size_t ncut,
 
 	kube_lines_init(&l, MAX);
 	kube_listdec_init(&d, MAX);
+	d.keep = keep;
 	*lrc = *irc = 0;
 	while (off < len) {
 		n = ncut == 0 ? len - off : cut[k++ % ncut];
@@ -117,7 +150,7 @@ run(const char *p, size_t len, const uint8_t *cut, size_t ncut,
 		if (*irc == 0)
 			*irc = kube_listdec_feed(&d, p + off, n, on_item, items);
 		if (l.len > MAX || l.cap > MAX || d.item_cap > MAX ||
-		    d.rest_cap > MAX)
+		    d.rest_cap > MAX || d.kept_cap > MAX)
 			__builtin_trap();
 		off += n;
 	}
@@ -136,7 +169,8 @@ run(const char *p, size_t len, const uint8_t *cut, size_t ncut,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sum l1 = { 0 }, l2 = { 0 }, i1 = { 0 }, i2 = { 0 };
+	const struct kube_keep *keep;
+	struct sum l1, l2, i1, i2;
 	int lrc1, lrc2, irc1, irc2;
 	size_t ncut;
 
@@ -144,13 +178,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	data += 1 + ncut;
 	size -= 1 + ncut;
-	run((const char *)data, size, NULL, 0, &l1, &i1, &lrc1, &irc1);
-	run((const char *)data, size, data - ncut, ncut, &l2, &i2, &lrc2,
-	    &irc2);
-	/* Items up to a bad byte are handed over in either case: an overlong
-	 * element or remainder is caught before the next element starts. */
-	if (l1.hash != l2.hash || l1.n != l2.n || lrc1 != lrc2 ||
-	    i1.hash != i2.hash || i1.n != i2.n || irc1 != irc2)
-		__builtin_trap();
-	return 0;
+	for (keep = NULL;; keep = keep_node) {
+		l1 = l2 = i1 = i2 = (struct sum){ 0 };
+		run((const char *)data, size, NULL, 0, keep, &l1, &i1, &lrc1,
+		    &irc1);
+		run((const char *)data, size, data - ncut, ncut, keep, &l2,
+		    &i2, &lrc2, &irc2);
+		/* Items up to a bad byte are handed over in either case: an
+		 * overlong element or remainder is caught before the next
+		 * element starts. */
+		if (l1.hash != l2.hash || l1.n != l2.n || lrc1 != lrc2 ||
+		    i1.hash != i2.hash || i1.n != i2.n || irc1 != irc2)
+			__builtin_trap();
+		if (keep != NULL)
+			return 0;
+	}
 }

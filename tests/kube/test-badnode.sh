@@ -1,10 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# TAP: one Node that cannot be decoded (a lone surrogate escape, or over
-# the 4 MiB bound) does not stop the worker: the other nodes' changes are
-# applied within 1 s, a relist keeps the bad node's routes (it is skipped,
-# not gone), and its deletion is still applied. The standalone worker and
-# the fake API server run in a network namespace of this test's own.
+# TAP: one Node that cannot be decoded (a lone surrogate escape in what
+# the worker reads, or over the 4 MiB bound) does not stop the worker: the
+# other nodes' changes are applied within 1 s, a relist keeps the bad
+# node's routes (it is skipped, not gone), and its deletion is still
+# applied. Bytes that are not UTF-8 in what the worker does not read (an
+# annotation of no network) are stepped over: that node stays routed and
+# its changes are applied. The standalone worker and the fake API server
+# run in a network namespace of this test's own.
 top=${top_srcdir:-.}
 build=${top_builddir:-.}
 . "$top/tests/tap.sh"
@@ -47,7 +50,7 @@ for bad in "surrogate 2 3" "huge 4 5"; do
 	if [ "$kind" = huge ]; then
 		fake "bad-event?kind=huge&size=5000000&node=$name"
 	else
-		fake "bad-event?kind=$kind&node=$name"
+		fake "bad-event?kind=$kind&node=$name&where=addresses"
 	fi
 	check "$kind: $name skipped by name" wait_for 100 \
 		grep -q "object \"$name\" (MODIFIED) skipped" "$T/worker.log"
@@ -63,4 +66,13 @@ for bad in "surrogate 2 3" "huge 4 5"; do
 	check "$kind: its deletion applied" wait_for 30 eval \
 		"! routes | grep -q '^198.18.$i.0/24 '"
 done
+
+fake "bad-event?kind=utf8&node=node-7"
+check "utf8 in an annotation no network reads: node-7 not skipped" eval \
+	"applied_within_1s 8 && ! grep -q 'object \"node-7\"' '$T/worker.log'"
+check "utf8 there: node-7's own change applied within 1 s" applied_within_1s 6
+note "node-7's change applied after $took ms"
+check "utf8 there: a relist keeps node-7 and skips nothing" eval \
+	"relist && has_route 198.18.6.0/24 192.0.2.106 &&
+	! grep -q 'object \"node-7\"' '$T/worker.log'"
 done_testing

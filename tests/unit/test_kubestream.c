@@ -167,7 +167,8 @@ decode_ok(const char *line, struct kube_event *ev)
 {
 	char err[128];
 
-	if (kube_event_decode(line, strlen(line), ev, err, sizeof(err)) < 0)
+	if (kube_event_decode(line, strlen(line), NULL, ev, err,
+	    sizeof(err)) < 0)
 		fail_msg("%s: %s", line, err);
 }
 
@@ -177,7 +178,7 @@ decode_bad(const char *line, const char *msg)
 	struct kube_event ev;
 	char err[128];
 
-	assert_int_equal(kube_event_decode(line, strlen(line), &ev, err,
+	assert_int_equal(kube_event_decode(line, strlen(line), NULL, &ev, err,
 	    sizeof(err)), -1);
 	assert_null(ev.root);
 	if (strstr(err, msg) == NULL)
@@ -245,11 +246,12 @@ test_decode_slice(void **state)
 	struct kube_event ev;
 	char err[64];
 
-	assert_int_equal(kube_event_decode(two, sizeof(two) - 1 - 8, &ev, err,
-	    sizeof(err)), 0);
+	assert_int_equal(kube_event_decode(two, sizeof(two) - 1 - 8, NULL, &ev,
+	    err, sizeof(err)), 0);
 	assert_string_equal(ev.rv, "1");
 	kube_event_free(&ev);
-	assert_int_equal(kube_event_decode(two, 10, &ev, err, sizeof(err)), -1);
+	assert_int_equal(kube_event_decode(two, 10, NULL, &ev, err,
+	    sizeof(err)), -1);
 }
 
 /* A bad element shows as "!why:name". */
@@ -404,6 +406,142 @@ test_listdec_bad_items(void **state)
 
 /* What is read of a bad object: from a prefix, past nested values, never a
  * name that is not plain; escaped for the log. */
+/* --- kube_prune ----------------------------------------------------------- */
+
+static const struct kube_keep keep_ann[] = { { "a/b", NULL }, { NULL, NULL } };
+static const struct kube_keep keep_md[] = {
+	{ "name", NULL }, { "resourceVersion", NULL },
+	{ "annotations", keep_ann }, { NULL, NULL },
+};
+static const struct kube_keep keep_status[] = {
+	{ "addresses", NULL }, { NULL, NULL },
+};
+static const struct kube_keep keep_node[] = {
+	{ "metadata", keep_md }, { "status", keep_status }, { NULL, NULL },
+};
+
+/* text pruned by keep_node, or "(0)" when it cannot be walked. */
+static const char *
+pruned(const char *text, char *out)
+{
+	size_t n = kube_prune(text, strlen(text), keep_node, out);
+
+	assert_true(n <= strlen(text));
+	out[n] = '\0';
+	return n > 0 ? out : "(0)";
+}
+
+/* Only the listed members, nested lists in turn, the whitespace between
+ * members gone; what is dropped may hold anything bracketed or quoted. */
+static void
+test_prune(void **state)
+{
+	static const char node[] =
+	    " {\"kind\" : \"Node\", \"metadata\":{\"name\":\"n-1\","
+	    "\"managedFields\":[{\"f:x\":{\"}\":\"]\\\"[\"}}],"
+	    "\"annotations\":{\"x\":\"{\",\"a/b\":\"1\"},"
+	    "\"resourceVersion\":\"7\"},\n\"spec\":{\"podCIDR\":1},"
+	    "\"status\":{\"images\":[[[]]],\"addresses\":[{\"type\":"
+	    "\"InternalIP\"}],\"phase\":null}}";
+	char out[sizeof(node)];
+
+	(void)state;
+	assert_string_equal(pruned(node, out), "{\"metadata\":{\"name\":"
+	    "\"n-1\",\"annotations\":{\"a/b\":\"1\"},\"resourceVersion\":"
+	    "\"7\"},\"status\":{\"addresses\":[{\"type\":\"InternalIP\"}]}}");
+	/* A listed member whose value is no object is kept whole. */
+	assert_string_equal(pruned("{\"metadata\":[1,{\"x\":2}],\"v\":-1.5e3}",
+	    out), "{\"metadata\":[1,{\"x\":2}]}");
+	/* A key with an escape may name a listed member, and the parser
+	 * reads a key only up to a control byte NUL: both kept. */
+	assert_string_equal(pruned("{\"x\":1,\"n\\u0061me\":{\"y\":[]}}",
+	    out), "{\"n\\u0061me\":{\"y\":[]}}");
+	assert_string_equal(pruned("{\"x\":1,\"status\x01\":2}", out),
+	    "{\"status\x01\":2}");
+	/* Any byte up to a space separates, as the parser has it. */
+	assert_string_equal(pruned("{\"x\":1\x13,\x01\"metadata\":\x13{"
+	    "\"name\":\"a\"\x1f}}", out), "{\"metadata\":\x13{\"name\":"
+	    "\"a\"}}");
+	assert_string_equal(pruned("{}", out), "{}");
+	assert_string_equal(pruned("{ \"x\" : true }", out), "{}");
+	assert_string_equal(pruned("{\"metadata\" :{ } }", out),
+	    "{\"metadata\" :{}}");
+}
+
+/* Text that is not an object, or ends or breaks where it is walked,
+ * gives 0 and leaves the parser to say why. */
+static void
+test_prune_refused(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "[1]", "\"x\"", "{", "{\"x\"", "{\"x\":", "{\"x\":1",
+		"{\"x\":1,", "{\"x\" 1}", "{\"x\":1 \"y\":2}", "{x:1}",
+		"{\"x\":\"1}", "{\"x\":{\"y\":1}", "{\"x\":[1,2}",
+		"{\"metadata\":{\"name\":}}", "{\"x\":}", "{\"x\\",
+		"{\"metadata\":{\"name\":\"a\"", "{,}",
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (kube_prune(bad[i], strlen(bad[i]), keep_node, out) != 0)
+			fail_msg("walked: %s", bad[i]);
+}
+
+/* A list decoder with keep hands over pruned elements, and judges only
+ * what it keeps: bytes that are not UTF-8 in a dropped member pass. */
+static void
+test_listdec_keep(void **state)
+{
+	static const char text[] = "{\"items\":["
+	    "{\"metadata\":{\"name\":\"a\",\"uid\":\"\xc0\xaf\"},\"spec\":1},"
+	    "{\"metadata\":{\"name\":\"\xc0\xaf\"}},"
+	    "{\"metadata\":{\"name\":\"c\"},\"status\":{\"images\":[1]}}]}";
+	struct kube_listdec d;
+	struct got g = { 0 };
+
+	(void)state;
+	kube_listdec_init(&d, 1024);
+	d.keep = keep_node;
+	assert_int_equal(kube_listdec_feed(&d, text, sizeof(text) - 1,
+	    collect_item, &g), 0);
+	assert_string_equal(g.s, "{\"metadata\":{\"name\":\"a\"}}|"
+	    "!not UTF-8:|{\"metadata\":{\"name\":\"c\"},\"status\":{}}");
+	kube_listdec_free(&d);
+	assert_ptr_equal(d.keep, keep_node);
+}
+
+/* An event decoded with keep: its type and the kept object; an ERROR's
+ * Status whole, code and message included. */
+static void
+test_decode_keep(void **state)
+{
+	static const char added[] = "{\"object\":{\"spec\":{\"x\":1},"
+	    "\"metadata\":{\"resourceVersion\":\"5\",\"uid\":\"u\"}},"
+	    "\"type\":\"ADDED\",\"extra\":[1]}";
+	static const char error[] = "{\"type\":\"ERROR\",\"object\":{"
+	    "\"kind\":\"Status\",\"code\":410,\"message\":\"too old\"}}";
+	struct kube_event ev;
+	char err[64], *s;
+
+	(void)state;
+	assert_int_equal(kube_event_decode(added, sizeof(added) - 1,
+	    keep_node, &ev, err, sizeof(err)), 0);
+	s = cJSON_PrintUnformatted(ev.root);
+	assert_string_equal(s, "{\"object\":{\"metadata\":{"
+	    "\"resourceVersion\":\"5\"}},\"type\":\"ADDED\"}");
+	free(s);
+	assert_string_equal(ev.rv, "5");
+	kube_event_free(&ev);
+	assert_int_equal(kube_event_decode(error, sizeof(error) - 1,
+	    keep_node, &ev, err, sizeof(err)), 0);
+	assert_int_equal(ev.type, KUBE_ERROR);
+	assert_int_equal(ev.code, 410);
+	assert_string_equal(ev.message, "too old");
+	kube_event_free(&ev);
+}
+
 /* The message of a Status reply; anything else says there was none. */
 static void
 test_status_message(void **state)
@@ -477,6 +615,10 @@ main(void)
 		cmocka_unit_test(test_listdec_incomplete),
 		cmocka_unit_test(test_listdec_errors),
 		cmocka_unit_test(test_listdec_bad_items),
+		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_prune_refused),
+		cmocka_unit_test(test_listdec_keep),
+		cmocka_unit_test(test_decode_keep),
 		cmocka_unit_test(test_status_message),
 		cmocka_unit_test(test_bad_read),
 	};
