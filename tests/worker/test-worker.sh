@@ -265,12 +265,30 @@ storm() {	# storm CODE EXTRA NAME
 	api PATCH /api/v1/nodes/node-$4 "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"192.0.2.$(($4 + 150))\"},{\"type\":\"InternalIP\",\"address\":\"2001:db8::1:$4\"}]}}"
 	check "$3: routes kept, then the change applied" weathered "$1 storm"
 }
+# route_evidence: for each route that exact found missing, what the
+# kernel has at its destination, the nexthop object that uses, and the
+# worker's log about both; a rerun seldom shows such a failure again.
+route_evidence() {
+	LC_ALL=C comm -23 "$T/want" "$T/have" | while read -r dst via; do
+		fam=4
+		case $dst in *:*) fam=6 ;; esac
+		have=$(in_ns ip -$fam route show proto 202 exact "$dst")
+		echo "# kernel, $dst: ${have:-no route}"
+		id=$(echo "$have" | awk '{ for (i = 2; i < NF; i++)
+		    if ($i == "nhid") print $(i + 1) }')
+		[ -z "$id" ] || echo "# its object: $(in_ns ip nexthop show id "$id" 2>&1)"
+		echo "# objects via $via: $(in_ns ip nexthop show | grep -cF " via $via ")"
+		grep -F -e "$dst" -e "via $via" "$T/worker.log" | tail -8 | sed 's/^/# log: /'
+	done
+	echo "# the worker's last log lines:"
+	tail -15 "$T/worker.log" | sed 's/^/# /'
+}
 # weathered NAME: the routes did not change during the storm, the worker
 # applied the change made after it and still runs.
 weathered() {
 	r=0
 	diff "$T/before" "$T/during" || r=1
-	exact "$1" 30000 || r=1
+	exact "$1" 30000 || { r=1; route_evidence; }
 	kill -0 $WP 2>/dev/null || { r=1; echo "# the worker is gone"; }
 	return $r
 }
