@@ -328,6 +328,18 @@ prune_find(const struct kube_keep *keep, const char *k, size_t n)
 	return NULL;
 }
 
+/* Writes the input from from up to where it has been read, after a comma
+ * unless it is the object's first member written. */
+static void
+prune_emit(struct prune *p, const char *from, bool *first)
+{
+	if (!*first)
+		*p->out++ = ',';
+	memmove(p->out, from, (size_t)(p->in - from));
+	p->out += p->in - from;
+	*first = false;
+}
+
 /* Copies the object at p->in (its '{') to p->out, keeping keep's members.
  * The output never outruns the input: a kept member costs at most the
  * bytes it had, its comma included. */
@@ -335,7 +347,7 @@ static bool
 prune_object(struct prune *p, const struct kube_keep *keep)
 {
 	const struct kube_keep *k;
-	const char *member, *key;
+	const char *key;
 	bool first = true, odd;
 
 	*p->out++ = *p->in++;
@@ -348,7 +360,7 @@ prune_object(struct prune *p, const struct kube_keep *keep)
 		prune_ws(p);
 		if (p->in >= p->end || *p->in != '"')
 			return false;
-		member = key = p->in;
+		key = p->in;
 		if (!prune_skip_str(p, &odd))
 			return false;
 		k = odd ? NULL : prune_find(keep, key + 1,
@@ -359,24 +371,14 @@ prune_object(struct prune *p, const struct kube_keep *keep)
 		prune_ws(p);
 		if (k != NULL && k->sub != NULL && p->in < p->end &&
 		    *p->in == '{') {
-			if (!first)
-				*p->out++ = ',';
-			memmove(p->out, key, (size_t)(p->in - key));
-			p->out += p->in - key;
+			prune_emit(p, key, &first);
 			if (!prune_object(p, k->sub))
 				return false;
-			first = false;
 		} else {
 			if (!prune_skip_value(p))
 				return false;
-			if (k != NULL || odd) {
-				if (!first)
-					*p->out++ = ',';
-				memmove(p->out, member,
-				    (size_t)(p->in - member));
-				p->out += p->in - member;
-				first = false;
-			}
+			if (k != NULL || odd)
+				prune_emit(p, key, &first);
 		}
 		prune_ws(p);
 		if (p->in < p->end && *p->in == ',') {
