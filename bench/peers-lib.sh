@@ -53,23 +53,8 @@ kc() {
 # kube-system/NAME from the TokenRequest API, as a deployment has.
 sa_kubeconfig() {
 	kc -n kube-system create token "$1" --duration 24h >"$T/$1.token" || return 1
-	cat >"$T/$1.kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: bench
-  cluster:
-    server: https://127.0.0.1:$PORT
-    certificate-authority: $T/ca.crt
-users:
-- name: $1
-  user:
-    tokenFile: $T/$1.token
-contexts:
-- name: bench
-  context: {cluster: bench, user: $1}
-current-context: bench
-EOF
+	"$CLUSTER" token-kubeconfig "https://127.0.0.1:$PORT" "$T/ca.crt" \
+	    "$T/$1.token" >"$T/$1.kubeconfig"
 }
 
 # The RBAC of each program as its own manifests give it: xcni's from

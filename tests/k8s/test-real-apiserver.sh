@@ -85,23 +85,8 @@ k8s_up $NODES
 chmod 755 "$T"
 cp "$K/pki/ca.crt" "$T/ca.crt" && chmod 644 "$T/ca.crt"
 mkdir "$T/state" && chown $WUID:$WUID "$T/state"
-cat >"$T/xcni.kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: test
-  cluster:
-    server: https://127.0.0.1:$PORT
-    certificate-authority: $T/ca.crt
-users:
-- name: xcni
-  user:
-    tokenFile: $T/token
-contexts:
-- name: test
-  context: {cluster: test, user: xcni}
-current-context: test
-EOF
+"$CLUSTER" token-kubeconfig "https://127.0.0.1:$PORT" "$T/ca.crt" \
+    "$T/token" >"$T/xcni.kubeconfig"
 check "a token for the xcni ServiceAccount (TokenRequest API)" token tok-1
 
 # --- RBAC ------------------------------------------------------------------
