@@ -25,4 +25,8 @@ bool str_eq(const char *a, const char *b);
 #define FNV1A_INIT 2166136261u
 uint32_t fnv1a(uint32_t h, const void *p, size_t n);
 
+/* Writes all len bytes of data to fd, retrying short writes and EINTR.
+ * Returns 0, or -1 with errno set (some bytes may have been written). */
+int write_all(int fd, const void *data, size_t len);
+
 #endif

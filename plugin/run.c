@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "run.h"
+#include "util.h"
 
 #define OUT_MAX (64 * 1024)
 
@@ -82,20 +83,9 @@ prog_run(const struct prog *pr, char *const envp[], const char *input,
 	close(outp[1]);
 	outp[1] = -1;
 
-	while (len > 0) {
-		ssize_t n = write(in[1], input, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			/* EPIPE: it stopped reading; its status says why. */
-			if (errno != EPIPE)
-				log_warn("host-local: writing config");
-			break;
-		}
-		input += n;
-		len -= (size_t)n;
-	}
+	/* EPIPE: it stopped reading; its status says why. */
+	if (write_all(in[1], input, len) < 0 && errno != EPIPE)
+		log_warn("host-local: writing config");
 	close(in[1]);
 	in[1] = -1;
 
@@ -148,32 +138,21 @@ done:
 	return ret;
 }
 
-
 /* The input as a file at offset 0: a memfd, so that input of any size is
  * there before the program starts and nobody has to feed a pipe. Returns
  * the descriptor (close-on-exec) or -1 with errno set. */
 static int
 input_memfd(const char *input)
 {
-	size_t len = strlen(input);
-	int fd;
+	int fd, saved;
 
 	if ((fd = memfd_create("cni-config", MFD_CLOEXEC)) < 0)
 		return -1;
-	while (len > 0) {
-		ssize_t n = write(fd, input, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return -1;
-		}
-		input += n;
-		len -= (size_t)n;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
+	if (write_all(fd, input, strlen(input)) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0) {
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
 	return fd;
